@@ -1,0 +1,116 @@
+"""The command line: the only place that prints errors and picks exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.build import Options, Summary, build
+from sitegen.errors import BuildErrors, SiteError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("sitegen")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    if not Path(args.source).is_dir():
+        parser.error(f"--source {args.source}: no such folder")
+    result: int = args.run(args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen", description="Build a tagged link-blog.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build_cmd = commands.add_parser("build", help="build the site into the output folder")
+    _build_options(build_cmd)
+    build_cmd.set_defaults(run=run_build)
+    serve_cmd = commands.add_parser("serve", help="serve the site, rebuild and reload on save")
+    _source_option(serve_cmd)
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve_cmd.add_argument("--open", action="store_true", help="open a browser")
+    serve_cmd.set_defaults(run=_run_serve)
+    check_cmd = commands.add_parser("check", help="build if needed, then check the output")
+    _build_options(check_cmd)
+    check_cmd.add_argument("--external", action="store_true", help="also fetch external links")
+    check_cmd.set_defaults(run=_run_check)
+    return parser
+
+
+def _source_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", default=".", metavar="DIR",
+                        help="site folder holding site.toml and content/ (default: .)")
+
+
+def _build_options(parser: argparse.ArgumentParser) -> None:
+    _source_option(parser)
+    parser.add_argument("--out", metavar="DIR", help="output folder (default: public/)")
+    parser.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
+    parser.add_argument("--drafts", action="store_true", help="include drafts")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings")
+    parser.add_argument("--no-cache", action="store_true", help="ignore and keep no .cache/")
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help="worker processes (default: one per core; 1: no workers)")
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    return Options(site_dir=Path(args.source), out_dir=Path(args.out) if args.out else None,
+                   base_url=args.base_url, drafts=args.drafts, use_cache=not args.no_cache,
+                   jobs=args.jobs)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    try:
+        summary = build(options_from(args), progress=_progress)
+    except (SiteError, BuildErrors) as exc:
+        return report_errors(exc)
+    print_summary(summary)
+    if args.strict and summary.warnings:
+        log.error("--strict: %d warning(s) make this build fail", len(summary.warnings))
+        return EXIT_CONTENT
+    return EXIT_OK
+
+
+def report_errors(exc: SiteError | BuildErrors) -> int:
+    errors = exc.errors if isinstance(exc, BuildErrors) else [exc]
+    for error in errors:
+        log.error("error: %s", error)
+    log.error("build failed with %d error(s); the output folder was left as it was",
+              len(errors))
+    return EXIT_CONTENT
+
+
+def print_summary(summary: Summary) -> None:
+    for warning in summary.warnings:
+        log.warning("warning: %s", warning)
+    print(f"Built {summary.posts} posts, {summary.pages} pages, {summary.tags} tags, "
+          f"{summary.feeds} feeds into {summary.out_dir} in {summary.seconds:.2f} s "
+          f"({summary.parsed} parsed, {summary.rendered} rendered, {summary.written} written, "
+          f"{len(summary.warnings)} warning(s))")
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{stage}: {done}/{total}", end="" if done < total else "\n",
+              file=sys.stderr, flush=True)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from sitegen.serve import run
+
+    return run(args)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from sitegen.check import run
+
+    return run(args)

@@ -1,0 +1,301 @@
+"""Source files under content/ → Post values (scan and parse)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from sitegen import markup, tags
+from sitegen.config import Config, find_line
+from sitegen.errors import ContentError
+
+KINDS = ("entry", "link", "quote", "note")
+POST_SUFFIXES = (".md", ".markdown", ".html")
+FIELDS = {"title", "date", "updated", "tags", "kind", "slug", "draft", "aliases",
+          "description", "link_url", "link_title", "via_url", "via_title",
+          "source", "source_url", "context"}
+SLUG_RE = re.compile(r"^[\w][\w.-]*$")
+DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One file under content/, read once."""
+
+    path: str  # relative to the site folder, with '/' separators
+    data: bytes
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A parsed post: everything pages and feeds need, nothing they must compute again."""
+
+    source: str
+    digest: str
+    kind: str
+    title: str
+    slug: str
+    date: dt.datetime
+    updated: dt.datetime
+    tags: tuple[str, ...]
+    draft: bool
+    aliases: tuple[str, ...]
+    description: str
+    body: str
+    link_url: str = ""
+    link_title: str = ""
+    via_url: str = ""
+    via_title: str = ""
+    quote_source: str = ""
+    source_url: str = ""
+    context: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file under content/ that is not a post, and why."""
+
+    path: str
+    reason: str
+
+
+def scan(site_dir: Path) -> list[Source]:
+    """Every file under content/, sorted, with its digest. Hidden files are left out."""
+    root = site_dir / "content"
+    if not root.is_dir():
+        return []
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root))
+    return [_read(site_dir, p) for p in files]
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
+
+
+def _read(site_dir: Path, path: Path) -> Source:
+    data = path.read_bytes()
+    rel = path.relative_to(site_dir).as_posix()
+    return Source(rel, data, hashlib.sha256(data).hexdigest()[:24])
+
+
+def is_post_file(path: str) -> bool:
+    return path.endswith(POST_SUFFIXES)
+
+
+def parse(source: Source, config: Config) -> Post | Skipped:
+    """Front matter and body → Post; raise ContentError with the file and line."""
+    text = _decode(source)
+    if not text.strip():
+        return Skipped(source.path, "empty file; ignored")
+    if not text.startswith("---"):
+        return Skipped(source.path, "no front matter (a first line '---'); ignored")
+    meta, body = _split(source.path, text)
+    return _build_post(source, meta, body, config, _FieldLines(source.path, text))
+
+
+def _decode(source: Source) -> str:
+    try:
+        return source.data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = source.data[: exc.start].count(b"\n") + 1
+        raise ContentError(source.path, line,
+                           f"not UTF-8 (byte 0x{source.data[exc.start]:02x}); "
+                           "save the file as UTF-8") from None
+
+
+def _split(path: str, text: str) -> tuple[dict[str, Any], str]:
+    lines = text.splitlines(keepends=True)
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")),
+               None)
+    if end is None:
+        raise ContentError(path, 1, "front matter is not closed; add a line '---' after it")
+    meta = _load_yaml(path, "".join(lines[1:end]))
+    return meta, "".join(lines[end + 1:])
+
+
+def _load_yaml(path: str, text: str) -> dict[str, Any]:
+    try:
+        meta = yaml.load(text, Loader=yaml.CSafeLoader) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(path, line, f"front matter is not valid YAML: {problem}; "
+                           "quote values that contain ':' or '#'") from None
+    if not isinstance(meta, dict):
+        raise ContentError(path, 2, "front matter must be a mapping of fields such as "
+                           f"'title: …' and 'date: …', not a {type(meta).__name__}")
+    return meta
+
+
+class _FieldLines:
+    """Finds the line of a front-matter field, for error messages."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def error(self, field: str, message: str) -> ContentError:
+        return ContentError(self.path, find_line(self.text, field) or 1, message)
+
+
+def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
+                where: _FieldLines) -> Post:
+    _check_fields(meta, where)
+    kind = _kind(meta, where)
+    date = _date(meta, "date", config, where)
+    if date is None:
+        raise where.error("date", "'date' is missing; add e.g. 'date: 2025-11-22'")
+    updated = _date(meta, "updated", config, where) or date
+    is_html = source.path.endswith(".html")
+    slug = _slug(source.path, meta, where)
+    body_html, warnings = (body, ()) if is_html else markup.render(body, slug)
+    title = _title(kind, meta, body_html, where)
+    return Post(
+        source=source.path, digest=source.digest, kind=kind, title=title, slug=slug,
+        date=date, updated=max(updated, date), tags=_tags(meta, where),
+        draft=bool(meta.get("draft", False)), aliases=_aliases(meta, where),
+        description=_text(meta, "description", where) or excerpt(body_html),
+        body=body_html, warnings=warnings, **_kind_fields(kind, meta, where),
+    )
+
+
+def _check_fields(meta: dict[str, Any], where: _FieldLines) -> None:
+    for name in meta:
+        if str(name) not in FIELDS:
+            close = difflib.get_close_matches(str(name), sorted(FIELDS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise where.error(str(name), f"unknown front matter field '{name}'{hint}")
+
+
+def _kind(meta: dict[str, Any], where: _FieldLines) -> str:
+    kind = meta.get("kind")
+    if kind is None:
+        return "link" if meta.get("link_url") else "quote" if meta.get("source") else "entry"
+    if kind not in KINDS:
+        raise where.error("kind", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    return str(kind)
+
+
+def _date(meta: dict[str, Any], field: str, config: Config,
+          where: _FieldLines) -> dt.datetime | None:
+    value = meta.get(field)
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        moment = _parse_date_text(str(value), field, where)
+    return moment if moment.tzinfo else moment.replace(tzinfo=config.tz)
+
+
+def _parse_date_text(text: str, field: str, where: _FieldLines) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise where.error(field, f"{field}: {text!r} is not a date; write ISO 8601 such as "
+                          "'2025-11-22' or '2025-11-22T14:30:00+01:00'") from None
+
+
+def _slug(path: str, meta: dict[str, Any], where: _FieldLines) -> str:
+    if "slug" in meta:
+        slug = str(meta["slug"])
+        if not SLUG_RE.match(slug) or ".." in slug:
+            raise where.error("slug", f"slug {slug!r} must be letters, digits, '-', '_' or '.', "
+                              "with no '/' or '..' (it becomes part of the URL)")
+        return slug
+    stem = DATE_PREFIX.sub("", PurePosixPath(path).stem)
+    slug = re.sub(r"[^\w.-]+", "-", stem.lower()).strip("-.")
+    if not slug:
+        raise where.error("slug", f"cannot make a URL slug from the file name {stem!r}; "
+                          "add 'slug: some-name'")
+    return slug
+
+
+def _title(kind: str, meta: dict[str, Any], body_html: str, where: _FieldLines) -> str:
+    title = _text(meta, "title", where)
+    if title:
+        return title
+    if kind == "link":
+        return _text(meta, "link_title", where) or str(meta.get("link_url", ""))
+    if kind == "quote":
+        return f"Quoting {_text(meta, 'source', where)}"
+    if kind == "note":
+        return excerpt(body_html, words=8) or "Note"
+    raise where.error("title", "an entry needs a 'title'; add e.g. 'title: My post'")
+
+
+def _tags(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
+    raw = meta.get("tags") or []
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, list):
+        raise where.error("tags", "tags must be a list ('tags: [svg, python]') or a "
+                          "comma-separated string")
+    names: dict[str, str] = {}
+    for item in raw:
+        name = " ".join(str(item).split())
+        problem = tags.check_name(name)
+        if problem:
+            raise where.error("tags", problem)
+        names.setdefault(tags.key(name), name)
+    return tuple(names.values())
+
+
+def _aliases(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
+    raw = meta.get("aliases") or []
+    raw = [raw] if isinstance(raw, str) else raw
+    if not isinstance(raw, list):
+        raise where.error("aliases", "aliases must be a list of old URL paths")
+    out = []
+    for alias in raw:
+        path = "/" + str(alias).strip().strip("/") + "/"
+        if ".." in path.split("/") or "//" in path:
+            raise where.error("aliases", f"alias {alias!r} must be a path inside the site, "
+                              "e.g. '/2024/Feb/3/old-name/'")
+        out.append(path)
+    return tuple(out)
+
+
+def _kind_fields(kind: str, meta: dict[str, Any], where: _FieldLines) -> dict[str, str]:
+    fields = {"link_url": _text(meta, "link_url", where),
+              "link_title": _text(meta, "link_title", where),
+              "via_url": _text(meta, "via_url", where),
+              "via_title": _text(meta, "via_title", where),
+              "quote_source": _text(meta, "source", where),
+              "source_url": _text(meta, "source_url", where),
+              "context": _text(meta, "context", where)}
+    if kind == "link" and not fields["link_url"]:
+        raise where.error("kind", "a link post needs 'link_url: https://…'")
+    if kind == "quote" and not fields["quote_source"]:
+        raise where.error("kind", "a quote needs 'source: …' (who said it)")
+    return fields
+
+
+def _text(meta: dict[str, Any], field: str, where: _FieldLines) -> str:
+    value = meta.get(field)
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        raise where.error(field, f"'{field}' must be text, not a {type(value).__name__}")
+    return str(value).strip()
+
+
+def excerpt(body_html: str, words: int = 30) -> str:
+    """The first words of a body's text, for descriptions."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body_html))
+    parts = text.split()
+    cut = " ".join(parts[:words])
+    return cut + "…" if len(parts) > words else cut

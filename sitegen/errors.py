@@ -1,0 +1,46 @@
+"""Errors that carry their place: the file, the line, and what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class SiteError(Exception):
+    """A problem in the author's input, reported with its place."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        place = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{place}: {self.message}"
+
+    def __reduce__(self) -> tuple[type[SiteError], tuple[str, int | None, str]]:
+        return (type(self), (self.path, self.line, self.message))
+
+
+class ContentError(SiteError):
+    """A post, tags.toml or other file under content/ is wrong."""
+
+
+class ConfigError(SiteError):
+    """site.toml is wrong."""
+
+
+class TemplateError(SiteError):
+    """A Jinja template does not compile or render."""
+
+
+class OutputError(SiteError):
+    """Two pages claim one path, or a path leaves the output folder."""
+
+
+class BuildErrors(Exception):
+    """Every error of one build, reported together."""
+
+    def __init__(self, errors: Iterable[SiteError]) -> None:
+        self.errors = sorted(errors, key=lambda e: (e.path, e.line or 0, e.message))
+        super().__init__("\n".join(str(e) for e in self.errors))

@@ -1,0 +1,226 @@
+"""Site → the plan: every output file, how to make it, and what it depends on."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sitegen.config import Config
+from sitegen.content import Post
+from sitegen.site import MONTHS, Entry, Site
+
+# How a page becomes bytes: a Jinja template, an Atom feed, or given bytes/files.
+TEMPLATE, FEED, TEXT, COPY = "template", "feed", "text", "copy"
+SITE_FEEDS = (("everything", None), ("entries", "entry"), ("links", "link"),
+              ("quotes", "quote"))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file. `context` is everything its renderer may read."""
+
+    path: str  # output file, relative to the output folder: 'tags/svg/index.html'
+    kind: str
+    template: str = ""
+    context: dict[str, Any] = field(default_factory=dict, hash=False)
+    lastmod: dt.datetime | None = None  # set for pages listed in the sitemap
+
+    @property
+    def url(self) -> str:
+        """The page's site-relative URL: 'tags/svg/' for 'tags/svg/index.html'."""
+        return self.path.removesuffix("index.html")
+
+    def inputs(self) -> str:
+        """A digest of everything the page is made from (posts count by their digest)."""
+        digest = hashlib.sha256(f"{self.path}|{self.kind}|{self.template}".encode())
+        _feed_digest(digest, self.context)
+        return digest.hexdigest()
+
+
+def _feed_digest(digest: Any, value: Any) -> None:
+    if isinstance(value, Post):
+        digest.update(value.digest.encode())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _feed_digest(digest, getattr(value, f.name))
+    elif isinstance(value, dict):
+        for k in sorted(value):
+            digest.update(f"<{k}>".encode())
+            _feed_digest(digest, value[k])
+    elif isinstance(value, list | tuple):
+        digest.update(b"[")
+        for item in value:
+            _feed_digest(digest, item)
+        digest.update(b"]")
+    else:
+        digest.update(repr(value).encode())
+
+
+@dataclass(frozen=True, slots=True)
+class StaticFile:
+    path: str  # output path, e.g. 'static/style.css'
+    source: str  # absolute file path
+    digest: str
+
+
+def plan(site: Site, config: Config, static: Sequence[StaticFile], stylesheet: str) -> list[Page]:
+    """Every page of the site, in a fixed order."""
+    pages = [*_posts(site), *_home(site, config), *_tag_pages(site, config),
+             *_feeds(site, config), *_archives(site, config), *_redirects(site),
+             *_singles(site, config)]
+    pages.append(Page("sitemap.xml", TEMPLATE, "sitemap.xml",
+                      {"urls": [(p.url, p.lastmod) for p in pages if p.lastmod]}))
+    pages.append(Page("static/pygments.css", TEXT, context={"text": stylesheet}))
+    pages.extend(Page(f.path, COPY, context={"source": f.source, "digest": f.digest})
+                 for f in static)
+    return pages
+
+
+def _html(path: str, template: str, title: str, lastmod: dt.datetime | None,
+          **context: Any) -> Page:
+    context.setdefault("description", "")
+    return Page(path + "index.html", TEMPLATE, template,
+                {"page_title": title, "canonical": path, **context}, lastmod)
+
+
+def _posts(site: Site) -> Iterator[Page]:
+    entries = site.entries
+    for i, entry in enumerate(entries):
+        older = entries[i + 1] if i + 1 < len(entries) else None
+        newer = entries[i - 1] if i > 0 else None
+        yield _html(entry.url, "post.html", entry.post.title, entry.post.updated,
+                    entry=entry, description=entry.post.description,
+                    older=_nav(older), newer=_nav(newer),
+                    tag_refs=tuple(site.tags[t.slug].ref for t in entry.tags))
+
+
+def _nav(entry: Entry | None) -> tuple[str, str] | None:
+    return (entry.post.title, entry.url) if entry else None
+
+
+def paginate(entries: Sequence[Entry], per_page: int) -> list[Sequence[Entry]]:
+    return [entries[i:i + per_page] for i in range(0, len(entries), per_page)] or [()]
+
+
+def _list_pages(base: str, entries: Sequence[Entry], config: Config, title: str,
+                template: str, **context: Any) -> Iterator[Page]:
+    chunks = paginate(entries, config.per_page)
+    for number, chunk in enumerate(chunks, 1):
+        path = base if number == 1 else f"{base}page/{number}/"
+        pager = {"number": number, "count": len(chunks),
+                 "newer": _page_url(base, number - 1) if number > 1 else None,
+                 "older": _page_url(base, number + 1) if number < len(chunks) else None}
+        page_title = title if number == 1 else f"{title} (page {number})"
+        yield _html(path, template, page_title, _newest(chunk), entries=tuple(chunk),
+                    pager=pager, **context)
+
+
+def _page_url(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def _newest(entries: Sequence[Entry]) -> dt.datetime | None:
+    return max((e.post.updated for e in entries), default=None)
+
+
+def _home(site: Site, config: Config) -> Iterator[Page]:
+    yield from _list_pages("", site.entries, config, config.title, "home.html",
+                           description=config.description,
+                           feed="atom/everything.atom")
+
+
+def _tag_pages(site: Site, config: Config) -> Iterator[Page]:
+    for tag in site.tags.values():
+        yield from _list_pages(f"tags/{tag.slug}/", tag.entries, config, tag.name, "tag.html",
+                               tag=tag.ref, tag_description=tag.description,
+                               related=tag.related, feed=f"tags/{tag.slug}.atom",
+                               description=f"Posts tagged “{tag.name}” on {config.title}")
+        yield _feed_page(f"tags/{tag.slug}.atom", f"{config.title}: {tag.name}",
+                         f"tags/{tag.slug}/", tag.entries, config, "atom-tag")
+    yield _html("tags/", "tags.html", "Tags", None,
+                tags=tuple(t.ref for t in site.tags.values()),
+                description=f"Every tag on {config.title}")
+
+
+def _feed_page(path: str, title: str, alternate: str, entries: Sequence[Entry],
+               config: Config, fragment: str) -> Page:
+    return Page(path, FEED, context={
+        "title": title, "alternate": alternate,
+        "entries": tuple(entries[: config.feeds.entries]),
+        "fragment": fragment if config.feeds.link_fragments else ""})
+
+
+def _feeds(site: Site, config: Config) -> Iterator[Page]:
+    for name, kind in SITE_FEEDS:
+        entries = [e for e in site.entries if kind is None or e.post.kind == kind]
+        title = config.title if kind is None else f"{config.title}: {name}"
+        alternate = "" if kind is None else f"{name}/"
+        yield _feed_page(f"atom/{name}.atom", title, alternate, entries, config,
+                         f"atom-{name}")
+        if kind is not None:
+            yield from _list_pages(f"{name}/", entries, config, name.capitalize(),
+                                   "home.html", feed=f"atom/{name}.atom",
+                                   description=f"{name.capitalize()} on {config.title}")
+
+
+def _archives(site: Site, config: Config) -> Iterator[Page]:
+    years: dict[int, dict[int, dict[int, list[Entry]]]] = {}
+    for entry in site.entries:
+        local = entry.post.date.astimezone(config.tz)
+        years.setdefault(local.year, {}).setdefault(local.month, {}) \
+            .setdefault(local.day, []).append(entry)
+    for year, months in years.items():
+        yield _html(f"{year}/", "archive.html", str(year), _newest(_flat(months)),
+                    year=year, months=_month_summary(year, months), entries=(),
+                    scope="year")
+        for month, days in months.items():
+            month_entries = tuple(e for d in days.values() for e in d)
+            yield _html(f"{year}/{MONTHS[month - 1]}/", "archive.html",
+                        f"{MONTHS[month - 1]} {year}", _newest(month_entries), year=year,
+                        month=MONTHS[month - 1], entries=month_entries, scope="month")
+            for day, day_entries in days.items():
+                yield _html(f"{year}/{MONTHS[month - 1]}/{day}/", "archive.html",
+                            f"{day} {MONTHS[month - 1]} {year}", _newest(day_entries),
+                            year=year, month=MONTHS[month - 1], day=day,
+                            entries=tuple(day_entries), scope="day")
+    yield _html("archives/", "archives.html", "Archives", None,
+                years=tuple((y, _month_summary(y, m)) for y, m in years.items()))
+
+
+def _flat(months: dict[int, dict[int, list[Entry]]]) -> list[Entry]:
+    return [e for days in months.values() for d in days.values() for e in d]
+
+
+def _month_summary(year: int, months: dict[int, dict[int, list[Entry]]]) \
+        -> tuple[tuple[str, str, int], ...]:
+    return tuple((MONTHS[m - 1], f"{year}/{MONTHS[m - 1]}/",
+                  sum(len(d) for d in days.values())) for m, days in months.items())
+
+
+def _redirects(site: Site) -> Iterator[Page]:
+    for entry in site.entries:
+        for alias in entry.post.aliases:
+            yield _redirect(alias.strip("/") + "/", entry.url, entry.post.title)
+    for tag in site.tags.values():
+        for old in tag.old_slugs:
+            if old != tag.slug and old not in site.tags:
+                yield _redirect(f"tags/{old}/", f"tags/{tag.slug}/", tag.name)
+
+
+def _redirect(path: str, target: str, title: str) -> Page:
+    return Page(path + "index.html", TEMPLATE, "redirect.html",
+                {"target": target, "page_title": title, "canonical": target,
+                 "description": ""})
+
+
+def _singles(site: Site, config: Config) -> Iterator[Page]:
+    yield Page("404.html", TEMPLATE, "404.html",
+               {"page_title": "Not found", "canonical": "404.html", "description": "",
+                "recent": site.entries[:5]})
+    yield Page("robots.txt", TEMPLATE, "robots.txt", {})
+
+

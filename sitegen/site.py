@@ -1,0 +1,162 @@
+"""All posts → one Site: sorted, tagged, linked, checked for collisions (assemble)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sitegen import markup, tags
+from sitegen.config import Config
+from sitegen.content import Post
+from sitegen.errors import BuildErrors, ContentError, SiteError
+from sitegen.tags import TagInfo
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+RELATED_TAGS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class TagLink:
+    """A tag as a list item shows it: its slug and display name."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagRef:
+    """A tag with its post count, for tag lists and post pages."""
+
+    slug: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A post placed in the site: its URL and its tags, in the order the post lists them."""
+
+    post: Post
+    url: str  # site-relative, e.g. '2025/Nov/22/olmo-3/'
+    tags: tuple[TagLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    slug: str
+    name: str
+    description: str  # HTML
+    old_slugs: tuple[str, ...]
+    entries: tuple[Entry, ...]  # newest first
+    related: tuple[TagRef, ...]
+
+    @property
+    def ref(self) -> TagRef:
+        return TagRef(self.slug, self.name, len(self.entries))
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    entries: tuple[Entry, ...]  # newest first
+    tags: dict[str, Tag]  # by slug, sorted by slug
+
+    def local_date(self, entry: Entry, config: Config) -> dt.datetime:
+        return entry.post.date.astimezone(config.tz)
+
+
+def assemble(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
+             drafts: bool = False) -> Site:
+    """Build the Site; raise the collected SiteErrors as one list."""
+    shown = sorted((p for p in posts if drafts or not p.draft),
+                   key=lambda p: (p.date, p.source), reverse=True)
+    names = _tag_names(shown, info)
+    entries = tuple(Entry(p, permalink(p, config), _links(p, names)) for p in shown)
+    _check_urls(entries)
+    return Site(entries, _tags(entries, names, info))
+
+
+def permalink(post: Post, config: Config) -> str:
+    """The post's site-relative URL path from the permalink pattern."""
+    local = post.date.astimezone(config.tz)
+    path = config.permalinks.post.format(
+        year=local.year, month=MONTHS[local.month - 1], month_num=f"{local.month:02d}",
+        day=local.day, day_num=f"{local.day:02d}", slug=post.slug)
+    return path.lstrip("/")
+
+
+def _tag_names(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, str]:
+    """Tag key → display name; raise when two different names share one slug."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    first_source: dict[str, str] = {}
+    for post in posts:
+        for name in post.tags:
+            spellings[tags.key(name)][name] += 1
+            first_source.setdefault(tags.key(name), post.source)
+    by_slug: dict[str, str] = {}
+    for tag_key in sorted(spellings):
+        slug = tags.slugify(tag_key)
+        if slug in by_slug:
+            raise ContentError(first_source[tag_key], None,
+                               f"tag {tag_key!r} and tag {by_slug[slug]!r} "
+                               f"(in {first_source[by_slug[slug]]}) would share the URL "
+                               f"/tags/{slug}/; rename one of them")
+        by_slug[slug] = tag_key
+    return {k: _display(k, c, info) for k, c in spellings.items()}
+
+
+def _display(tag_key: str, spellings: Counter[str], info: dict[str, TagInfo]) -> str:
+    configured = info.get(tags.slugify(tag_key))
+    if configured and configured.name:
+        return configured.name
+    return min(spellings, key=lambda s: (-spellings[s], s))
+
+
+def _links(post: Post, names: dict[str, str]) -> tuple[TagLink, ...]:
+    return tuple(TagLink(tags.slugify(n), names[tags.key(n)]) for n in post.tags)
+
+
+def _check_urls(entries: tuple[Entry, ...]) -> None:
+    seen: dict[str, Entry] = {}
+    errors: list[SiteError] = []
+    for entry in sorted(entries, key=lambda e: e.post.source):
+        for url in (entry.url, *(a.strip("/") + "/" for a in entry.post.aliases)):
+            other = seen.setdefault(url, entry)
+            if other is not entry:
+                errors.append(ContentError(entry.post.source, None,
+                              f"/{url} is also the URL of {other.post.source}; "
+                              "give one of them another 'slug' or date"))
+    if errors:
+        raise BuildErrors(errors)
+
+
+def _tags(entries: tuple[Entry, ...], names: dict[str, str],
+          info: dict[str, TagInfo]) -> dict[str, Tag]:
+    grouped: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        for link in entry.tags:
+            grouped[link.slug].append(entry)
+    refs = {slug: TagRef(slug, es[0].tags[_index(es[0], slug)].name, len(es))
+            for slug, es in grouped.items()}
+    return {slug: _tag(slug, grouped[slug], refs, info.get(slug, TagInfo()))
+            for slug in sorted(grouped)}
+
+
+def _index(entry: Entry, slug: str) -> int:
+    return next(i for i, link in enumerate(entry.tags) if link.slug == slug)
+
+
+def _tag(slug: str, entries: list[Entry], refs: dict[str, TagRef], info: TagInfo) -> Tag:
+    description = markup.render(info.description, f"tag-{slug}")[0] if info.description else ""
+    old = tuple(tags.slugify(n) for n in info.old_names)
+    return Tag(slug, refs[slug].name, description, old, tuple(entries),
+               _related(slug, entries, refs))
+
+
+def _related(slug: str, entries: list[Entry], refs: dict[str, TagRef]) -> tuple[TagRef, ...]:
+    """Tags that share posts with this one, most shared first."""
+    together = Counter(link.slug for e in entries for link in e.tags if link.slug != slug)
+    ranked = sorted(together, key=lambda s: (-together[s], s))[:RELATED_TAGS]
+    return tuple(TagRef(s, refs[s].name, together[s]) for s in ranked)

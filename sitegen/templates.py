@@ -1,0 +1,98 @@
+"""The Jinja theme: find templates (the site's first, then the built-in theme), render pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+import traceback
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+
+from sitegen import __version__
+from sitegen.config import Config
+from sitegen.errors import TemplateError
+from sitegen.pages import Page
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+class Renderer:
+    """Renders template pages. Every template is compiled up front, so syntax errors
+    are reported before anything is written."""
+
+    def __init__(self, site_dir: Path, config: Config) -> None:
+        self.dirs = [d for d in (site_dir / "templates", THEME_DIR) if d.is_dir()]
+        self.site_dir = site_dir
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True, auto_reload=False)
+        self.env.globals.update(config=config, version=__version__,
+                                url=lambda p: quote(config.url(p)),
+                                absolute=lambda p: quote(config.absolute(p), safe=":/"))
+        self.env.filters.update(isodate=_isodate,
+                                human_date=lambda v: _human_date(v.astimezone(config.tz)))
+        self.files = self._files()
+        self.digest = self._digest()
+        self._compile_all()
+
+    def _files(self) -> dict[str, Path]:
+        """Template name → the file that wins (the site's own before the theme's)."""
+        found: dict[str, Path] = {}
+        for root in reversed(self.dirs):
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    found[path.relative_to(root).as_posix()] = path
+        return dict(sorted(found.items()))
+
+    def _digest(self) -> str:
+        digest = hashlib.sha256()
+        for name, path in self.files.items():
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()[:16]
+
+    def _compile_all(self) -> None:
+        for name in self.files:
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(self._place(exc.filename, name), exc.lineno,
+                                    f"template syntax error: {exc.message}") from None
+
+    def _place(self, filename: str | None, name: str) -> str:
+        path = Path(filename) if filename else self.files.get(name, Path(name))
+        try:
+            return path.resolve().relative_to(self.site_dir.resolve()).as_posix()
+        except ValueError:
+            return f"{path} (built-in theme)"
+
+    def render(self, page: Page) -> bytes:
+        try:
+            return self.env.get_template(page.template).render(page.context).encode()
+        except jinja2.TemplateError as exc:
+            filename, line = _template_frame(exc)
+            raise TemplateError(self._place(filename, page.template), line,
+                                f"while rendering {page.path}: {exc}") from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line of a rendering error."""
+    frames = traceback.extract_tb(sys.exc_info()[2] or exc.__traceback__)
+    for frame in reversed(frames):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            return frame.filename, frame.lineno
+    return None, None
+
+
+def _isodate(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
+def _human_date(value: dt.datetime) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
