@@ -294,8 +294,9 @@ def _text(meta: dict[str, Any], field: str, where: _FieldLines) -> str:
 
 
 def excerpt(body_html: str, words: int = 30) -> str:
-    """The first words of a body's text, for descriptions."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", body_html))
+    """The first words of a body's paragraphs (not its code or tables), for descriptions."""
+    paragraphs = re.findall(r"<p>(.*?)</p>", body_html, re.DOTALL) or [body_html]
+    text = html.unescape(re.sub(r"<[^>]+>", "", " ".join(paragraphs)))
     parts = text.split()
     cut = " ".join(parts[:words])
     return cut + "…" if len(parts) > words else cut

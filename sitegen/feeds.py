@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from urllib.parse import quote, urljoin
 
 import lxml.html
-from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from sitegen import __version__
 from sitegen.config import Config
@@ -19,6 +19,19 @@ from sitegen.site import Entry
 # Characters XML 1.0 forbids: most C0 controls, lone surrogates, U+FFFE and U+FFFF.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+ATOM = "http://www.w3.org/2005/Atom"
+XML = "http://www.w3.org/XML/1998/namespace"
+
+
+def _add(parent: etree._Element, tag: str, text: str | None = None,
+         **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+    element.text = text
+    return element
+
+
+def _rfc3339(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
 
 
 class FeedWriter:
@@ -32,31 +45,36 @@ class FeedWriter:
     def render(self, page: Page) -> bytes:
         ctx = page.context
         entries: Sequence[Entry] = ctx["entries"]
-        feed = FeedGenerator()
-        feed.id(self._absolute(page.path))
-        feed.title(self._clean(ctx["title"], page.path))
-        feed.link(href=self._absolute(ctx["alternate"]), rel="alternate", type="text/html")
-        feed.link(href=self._absolute(page.path), rel="self", type="application/atom+xml")
-        feed.updated(max((e.post.updated for e in entries), default=ctx.get("updated", EPOCH)))
-        feed.author({"name": self.config.author})
-        feed.language(self.config.language)
-        feed.generator("sitegen", __version__)
+        feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]
+        feed.set(f"{{{XML}}}lang", self.config.language)
+        _add(feed, "title", self._clean(ctx["title"], page.path))
+        _add(feed, "link", rel="alternate", type="text/html", href=self._absolute(ctx["alternate"]))
+        _add(feed, "link", rel="self", type="application/atom+xml",
+             href=self._absolute(page.path))
+        _add(feed, "id", self._absolute(page.path))
+        newest = max((e.post.updated for e in entries), default=ctx.get("updated", EPOCH))
+        _add(feed, "updated", _rfc3339(newest))
+        author = _add(feed, "author")
+        _add(author, "name", self._clean(self.config.author, "site.toml"))
+        _add(feed, "generator", "sitegen", version=__version__)
         for entry in entries:
-            self._add(feed, entry, ctx["fragment"])
-        return bytes(feed.atom_str(pretty=True))
+            self._entry(feed, entry, ctx["fragment"])
+        return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8",
+                                    pretty_print=True))
 
-    def _add(self, feed: FeedGenerator, entry: Entry, fragment: str) -> None:
+    def _entry(self, feed: etree._Element, entry: Entry, fragment: str) -> None:
         post = entry.post
-        item = feed.add_entry(order="append")
+        item = _add(feed, "entry")
         permalink = self._absolute(entry.url)
-        item.id(permalink)
-        item.title(self._clean(post.title, post.source))
-        item.link(href=permalink + (f"#{fragment}" if fragment else ""), rel="alternate")
-        item.published(post.date)
-        item.updated(post.updated)
-        item.summary(self._summary(entry), type="html")
+        _add(item, "title", self._clean(post.title, post.source))
+        _add(item, "link", rel="alternate", type="text/html",
+             href=permalink + (f"#{fragment}" if fragment else ""))
+        _add(item, "published", _rfc3339(post.date))
+        _add(item, "updated", _rfc3339(post.updated))
+        _add(item, "id", permalink)
+        _add(item, "summary", self._summary(entry), type="html")
         for tag in entry.tags:
-            item.category(term=tag.slug, label=tag.name)
+            _add(item, "category", term=tag.slug, label=tag.name)
 
     def _summary(self, entry: Entry) -> str:
         tag_links = ", ".join(

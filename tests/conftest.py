@@ -49,3 +49,22 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = sitegen("build", "--source", ROOT, "--out", out, "--no-cache")
     assert run.code == 0, run.err
     return out
+
+
+SITE_TOML = 'title = "Test Site"\nbase_url = "https://example.org/"\n'
+
+
+def make_site(root: Path, posts: dict[str, str], toml: str = SITE_TOML) -> Path:
+    """A site folder holding only site.toml and content/."""
+    (root / "content").mkdir(parents=True, exist_ok=True)
+    (root / "site.toml").write_text(toml, encoding="utf-8")
+    for name, text in posts.items():
+        (root / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "content" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def post(title: str, date: str = "2025-01-02", tags: str = "[]", body: str = "Body.",
+         **fields: str) -> str:
+    extra = "".join(f"{k}: {v}\n" for k, v in fields.items())
+    return f"---\ntitle: {title}\ndate: {date}\ntags: {tags}\n{extra}---\n{body}\n"
