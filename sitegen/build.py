@@ -29,6 +29,7 @@ class Options:
     drafts: bool = False
     use_cache: bool = True
     jobs: int = 0  # 0: one worker per core
+    in_place: bool = False  # the dev server's mode: no fresh folder, no swap
 
 
 @dataclass
@@ -62,7 +63,7 @@ def build(options: Options, cache: Cache | None = None,
     renderer = Renderer(options.site_dir, config)
     plan = pages.plan(the_site, config, _static_files(options.site_dir), markup.stylesheet())
     output.check_paths(plan, _owners(the_site))
-    render_all(plan, config, renderer, cache, out_dir, summary)
+    render_all(plan, config, renderer, cache, out_dir, summary, options, progress)
     if persistent:
         cache_store.save(options.site_dir, cache)
     _count(summary, the_site, plan, started)
@@ -140,14 +141,18 @@ def _owners(the_site: site.Site) -> dict[str, str]:
 
 
 def render_all(plan: list[Page], config: Config, renderer: Renderer, cache: Cache,
-               out_dir: Path, summary: Summary) -> None:
+               out_dir: Path, summary: Summary, options: Options,
+               progress: Progress | None = None) -> None:
     """Render pages whose fingerprint changed, carry the rest over, swap the folder in."""
     feeds = FeedWriter(config)
     salt = f"{renderer.digest}|{config.digest()}"
     same_dir = cache.output_dir == str(out_dir.resolve())
     fingerprints: dict[str, str] = {}
-    with output.Staging(out_dir) as staging:
-        for page in plan:
+    writer = output.InPlace(out_dir) if options.in_place else output.Staging(out_dir)
+    with writer as staging:
+        for number, page in enumerate(plan, 1):
+            if progress and number % 500 == 0:
+                progress("render", number, len(plan))
             fingerprint = hashlib.sha256(f"{salt}|{page.inputs()}".encode()).hexdigest()
             fingerprints[page.path] = fingerprint
             if same_dir and cache.outputs.get(page.path) == fingerprint and staging.keep(page.path):
@@ -155,6 +160,8 @@ def render_all(plan: list[Page], config: Config, renderer: Renderer, cache: Cach
             staging.write(page.path, render_page(page, renderer, feeds))
             summary.rendered += 1
         summary.written = staging.changed
+        if progress:
+            progress("render", len(plan), len(plan))
     cache.outputs = fingerprints
     cache.output_dir = str(out_dir.resolve())
     summary.warnings.extend(dict.fromkeys(feeds.warnings))

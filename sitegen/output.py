@@ -89,6 +89,49 @@ class Staging:
             shutil.rmtree(previous, ignore_errors=True)
 
 
+class InPlace:
+    """Writes into the output folder as it stands (the dev server's mode): each changed
+    file is replaced atomically, files that left the plan are deleted at the end."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.resolve()
+        self.root = self.out_dir
+        self.changed = 0
+        self.planned: set[str] = set()
+
+    def __enter__(self) -> InPlace:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is None:
+            self._delete_unplanned()
+
+    def write(self, path: str, data: bytes) -> None:
+        self.planned.add(path)
+        target = self.out_dir / path
+        if _same_bytes(target, data):
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+        self.changed += 1
+
+    def keep(self, path: str) -> bool:
+        self.planned.add(path)
+        return (self.out_dir / path).is_file()
+
+    def _delete_unplanned(self) -> None:
+        for file in sorted(self.out_dir.rglob("*"), reverse=True):
+            rel = file.relative_to(self.out_dir).as_posix()
+            if file.is_file() and rel not in self.planned:
+                file.unlink()
+            elif file.is_dir() and not any(file.iterdir()):
+                file.rmdir()
+
+
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
