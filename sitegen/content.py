@@ -130,8 +130,10 @@ def _load_yaml(path: str, text: str) -> dict[str, Any]:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(path, line, f"front matter is not valid YAML: {problem}; "
-                           "quote values that contain ':' or '#'") from None
+        hint = "; put values that contain ':' or '#' in quotes" if "mapping" in problem \
+            or "':'" in problem else ""
+        raise ContentError(path, line, f"front matter is not valid YAML: {problem}{hint}") \
+            from None
     if not isinstance(meta, dict):
         raise ContentError(path, 2, "front matter must be a mapping of fields such as "
                            f"'title: …' and 'date: …', not a {type(meta).__name__}")
