@@ -1,9 +1,187 @@
-"""The output checker (not written yet)."""
+"""`sitegen check`: build, then hold the output folder against the plan before it goes out.
+
+Links (links.py), feeds (atom.py), the sitemap and the file list are checked offline;
+external links are fetched only with --external.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from sitegen import atom, build, cli, content, links, markup, pages, site
+from sitegen import cache as cache_store
+from sitegen import config as site_config
+from sitegen.config import Config
+from sitegen.errors import BuildErrors, SiteError
+from sitegen.links import Output, Problem
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+GROUP = 3  # one link problem on more pages than this is reported once, with a count
+log = logging.getLogger("sitegen")
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """What the build planned, to hold the output folder against."""
+
+    config: Config
+    planned: frozenset[str] | None = None  # every output path; None skips the orphan check
+    sources: Mapping[str, str] = field(default_factory=dict)  # post page → its source file
+    drafts: Mapping[str, str] = field(default_factory=dict)  # draft URL path → source file
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    problems: list[str]
+    pages: int
+    links: int
+    feeds: int
+    external: dict[str, str]  # external URL → the first page that links to it
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("sitegen check is not implemented yet")
+    """Build as `sitegen build` does, check the output, print each problem; 1 if any."""
+    code = cli.run_build(args)
+    if code != cli.EXIT_OK:
+        return code
+    options = cli.options_from(args)
+    try:
+        expected = expect(options)
+    except (SiteError, BuildErrors) as exc:
+        return cli.report_errors(exc)
+    out_dir = options.out_dir or options.site_dir / expected.config.output
+    report = check_output(out_dir, expected)
+    problems = report.problems
+    if args.external:
+        problems = problems + describe(links.check_external(report.external), expected.sources)
+    return _finish(problems, report, out_dir, args.external)
+
+
+def expect(options: build.Options) -> Expected:
+    """Plan the site as the build does; note every draft the published site leaves out."""
+    config = site_config.load(options.site_dir, options.base_url)
+    cache = cache_store.load(options.site_dir) if options.use_cache else cache_store.Cache()
+    posts = build.parse_all(content.scan(options.site_dir), config, cache, build.Summary())
+    the_site = site.assemble(posts, config, build._tag_info(options.site_dir), options.drafts)
+    plan = pages.plan(the_site, config, build._static_files(options.site_dir),
+                      markup.stylesheet())
+    drafts = {} if options.drafts else draft_urls(posts, config)
+    sources = {p.path: p.context["entry"].post.source for p in plan
+               if isinstance(p.context.get("entry"), site.Entry)}
+    return Expected(config, frozenset(p.path for p in plan), sources, drafts)
+
+
+def draft_urls(posts: Iterable[content.Post], config: Config) -> dict[str, str]:
+    """Site-relative URL → source file, for every draft's permalink and alias."""
+    urls = {}
+    for post in posts:
+        if post.draft:
+            for url in (site.permalink(post, config), *post.aliases):
+                urls[url.strip("/") + "/"] = post.source
+    return urls
+
+
+def check_output(out_dir: Path, expected: Expected) -> Report:
+    """Every problem in an output folder: links, fragments, drafts, feeds, sitemap, orphans."""
+    output = links.read_output(out_dir)
+    feeds = {path: (out_dir / path).read_bytes() for path in output.files
+             if path.endswith(".atom")}
+    sitemap = out_dir / "sitemap.xml"
+    problems = [
+        *describe(links.check_links(output, expected.config, expected.drafts), expected.sources),
+        *atom.check_feeds(feeds),
+        *check_sitemap(sitemap.read_bytes() if sitemap.is_file() else None, output,
+                       expected.config),
+        *check_plan(output, expected.planned)]
+    return Report(problems, len(output.pages), sum(len(d.links) for d in
+                                                   output.documents.values()),
+                  len(feeds), links.external_links(output, expected.config))
+
+
+def describe(problems: Iterable[Problem], sources: Mapping[str, str]) -> list[str]:
+    """One line per problem, naming the page (and its post); a problem that many pages
+    share (a template's) is one line with a count."""
+    pages_by_issue: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for problem in problems:
+        pages_by_issue[(problem.link, problem.issue)].append(problem.page)
+    lines = []
+    for (link, issue), where in pages_by_issue.items():
+        if len(where) > GROUP:
+            shown = ", ".join(where[:GROUP])
+            lines.append(f"{len(where)} pages ({shown}, …): link {link} {issue}")
+        else:
+            lines.extend(f"{_place(page, sources)}: link {link} {issue}" for page in where)
+    return lines
+
+
+def _place(page: str, sources: Mapping[str, str]) -> str:
+    return f"{page} (from {sources[page]})" if page in sources else page
+
+
+def check_sitemap(data: bytes | None, output: Output, config: Config) -> list[str]:
+    """The sitemap lists every page (HTML, not noindex, not 404.html) once, and nothing else."""
+    if data is None:
+        return ["sitemap.xml: missing from the output"]
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return [f"sitemap.xml: not well-formed XML: {exc}"]
+    listed: Counter[str] = Counter()
+    problems = []
+    for loc in root.iterfind(f"{SITEMAP}url/{SITEMAP}loc"):
+        page, issue = _sitemap_page((loc.text or "").strip(), output, config)
+        if issue:
+            problems.append(f"sitemap.xml: lists {loc.text}, {issue}")
+        else:
+            listed[page] += 1
+    problems.extend(f"sitemap.xml: lists {page} {count} times"
+                    for page, count in listed.items() if count > 1)
+    problems.extend(f"{page}: a page that sitemap.xml does not list"
+                    for page in output.pages if page not in listed)
+    return problems
+
+
+def _sitemap_page(loc: str, output: Output, config: Config) -> tuple[str, str]:
+    """(page, '') for a URL that names a page of the output, else ('', what is wrong)."""
+    target = links.resolve(loc, "", config)
+    if target is None or target.path is None:
+        return "", f"which is not under the base URL {config.base_url}"
+    page = links.file_for(target.path, output.files)
+    if page is None:
+        return "", "which is not in the output"
+    if page not in output.documents or not output.documents[page].is_page:
+        return "", f"which is not a page to index ({page} is not HTML, a redirect or 404.html)"
+    return page, ""
+
+
+def check_plan(output: Output, planned: frozenset[str] | None) -> list[str]:
+    """Every output file was planned by the build, and every planned file is there."""
+    if planned is None:
+        return []
+    orphans = [f"{path}: in the output folder, but the build did not plan it; files to "
+               "publish as they are belong in static/" for path in sorted(output.files - planned)]
+    return orphans + [f"{path}: planned by the build, but missing from the output folder"
+                      for path in sorted(planned - output.files)]
+
+
+def _finish(problems: list[str], report: Report, out_dir: Path, external: bool) -> int:
+    for problem in problems:
+        log.error("%s", problem)
+    if problems:
+        log.error("check failed: %d problem(s) in %s; fix them before publishing",
+                  len(problems), out_dir)
+        return cli.EXIT_CONTENT
+    count = len(report.external)
+    fetched = (f"{count} external links not fetched (--external fetches them)" if not external
+               else f"{count} external links fetched" if count <= links.EXTERNAL_LIMIT
+               else f"the first {links.EXTERNAL_LIMIT} of {count} external links fetched")
+    print(f"Checked {report.pages} pages, {report.links} links, {report.feeds} feeds and the "
+          f"sitemap in {out_dir}: no problems; {fetched}")
+    return cli.EXIT_OK

@@ -1,0 +1,240 @@
+"""Links in the output folder: what every page links to, and whether each link lands."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping, Set
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from sitegen import __version__
+from sitegen.config import Config
+
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
+ROBOTS_SITEMAP = re.compile(r"^\s*sitemap:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
+EXTERNAL_LIMIT = 500  # most external URLs one `check --external` fetches
+EXTERNAL_TIMEOUT = 10.0  # seconds per request
+EXTERNAL_WORKERS = 8
+USER_AGENT = f"sitegen-check/{__version__} (link checker)"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An output file that links elsewhere: an HTML page, a feed, robots.txt."""
+
+    path: str  # relative to the output folder: 'tags/svg/index.html'
+    links: tuple[str, ...]  # as written, first occurrence order, no repeats
+    ids: frozenset[str] = frozenset()  # what a #fragment may name (HTML only)
+    noindex: bool = False  # <meta name="robots" content="noindex">: redirect stubs, 404
+    fragments: bool = True  # False: its links' #fragments need not name an id (feeds)
+    # Links the generator writes as full URLs (canonical, feeds, redirects): one under the
+    # base URL must land. A full URL written in a post may name a page that the host
+    # serves besides this site, so it counts as external.
+    own: frozenset[str] = frozenset()
+
+    @property
+    def is_page(self) -> bool:
+        """A page for the sitemap: HTML, indexable, not the 404 page."""
+        return self.path.endswith(".html") and not self.noindex and self.path != "404.html"
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """An output folder as the checker sees it."""
+
+    files: frozenset[str]  # every file, relative, with '/' separators
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> list[str]:
+        return [path for path, doc in self.documents.items() if doc.is_page]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a link leads."""
+
+    url: str  # absolute, fragment included
+    path: str | None  # site-relative and unquoted when it stays on the site: 'tags/svg/'
+    fragment: str
+    outside: bool  # written as a path on this host, yet outside the base path
+    full: bool  # written as a full URL, with a host
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A link that does not land, on one page."""
+
+    page: str
+    link: str
+    issue: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: link {self.link} {self.issue}"
+
+
+def read_output(folder: Path) -> Output:
+    files = frozenset(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    documents = {}
+    for path in sorted(files):
+        if path.endswith((".html", ".atom")) or path == "robots.txt":
+            documents[path] = read_document(path, (folder / path).read_bytes())
+    return Output(files, documents)
+
+
+def read_document(path: str, data: bytes) -> Document:
+    if path.endswith(".atom"):
+        return _read_feed(path, data)
+    if path.endswith(".html"):
+        return _read_html(path, data)
+    text = data.decode("utf-8", errors="replace")
+    found = _unique(ROBOTS_SITEMAP.findall(text))
+    return Document(path, found, fragments=False, own=frozenset(found))
+
+
+def _read_html(path: str, data: bytes) -> Document:
+    try:
+        root = lxml.html.document_fromstring(data)
+    except etree.ParserError:  # an empty file
+        return Document(path, ())
+    assert isinstance(root, lxml.html.HtmlMixin)
+    found = [(el.tag, link.strip()) for el, _attr, link, _pos in root.iterlinks()]
+    links = [link for _tag, link in found]
+    for srcset in _strings(root, "//@srcset"):
+        links.extend(part.split()[0] for part in srcset.split(",") if part.strip())
+    ids = frozenset(_strings(root, "//@id | //a/@name"))
+    robots = " ".join(_strings(root, "//meta[@name='robots']/@content"))
+    own = frozenset(link for tag, link in found if tag in ("link", "meta"))
+    return Document(path, _unique(links), ids, "noindex" in robots.lower(), own=own)
+
+
+def _read_feed(path: str, data: bytes) -> Document:
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:  # the feed checker reports it
+        return Document(path, ())
+    found = _unique(_strings(root, "//a:link/@href"))
+    return Document(path, found, fragments=False, own=frozenset(found))
+
+
+def _strings(root: etree._Element, path: str) -> list[str]:
+    """The attribute values an XPath expression selects."""
+    found = root.xpath(path, namespaces=ATOM)
+    return [str(value) for value in found] if isinstance(found, list) else []
+
+
+def _unique(links: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(link.strip() for link in links if link.strip()))
+
+
+def resolve(link: str, page: str, config: Config) -> Target | None:
+    """Where `link`, written on output file `page`, leads; None for mailto:, data: and such."""
+    url = urljoin(config.absolute(page), link)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return None
+    on_host = f"{parts.scheme}://{parts.netloc}".lower() == config.origin.lower()
+    inside = on_host and (parts.path + "/").startswith(config.base_path)
+    path = unquote(parts.path[len(config.base_path):]) if inside else None
+    full = bool(urlsplit(link).netloc)
+    return Target(url, path, unquote(parts.fragment), not inside and not full, full)
+
+
+def internal(link: str, doc: Document, config: Config) -> Target | None:
+    """Where a link leads when it is the site's to check (see Document.own); else None."""
+    target = resolve(link, doc.path, config)
+    if target is None or not (target.outside or target.path is not None):
+        return None
+    return target if not target.full or link in doc.own else None
+
+
+def file_for(path: str, files: Set[str]) -> str | None:
+    """The output file a site-relative path names; a folder means its index.html."""
+    if path in files:
+        return path
+    index = f"{path.rstrip('/')}/index.html".lstrip("/")
+    return index if index in files else None
+
+
+def check_links(output: Output, config: Config,
+                drafts: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every internal link that leads nowhere, to a draft, or to a missing #fragment.
+
+    `drafts` maps a draft's site-relative URL ('2025/Jan/3/secret/') to its source file.
+    """
+    problems = []
+    for doc in output.documents.values():
+        for link in doc.links:
+            issue = link_issue(link, doc, output, config, drafts or {})
+            if issue:
+                problems.append(Problem(doc.path, link, issue))
+    return problems
+
+
+def link_issue(link: str, doc: Document, output: Output, config: Config,
+               drafts: Mapping[str, str]) -> str | None:
+    """What is wrong with one link on one page; None when it lands (or leaves the site)."""
+    target = internal(link, doc, config)
+    if target is None:
+        return None
+    if target.path is None:
+        return f"leaves the site: it is not under the base path {config.base_path}"
+    found = file_for(target.path, output.files)
+    if found is None:
+        draft = drafts.get(target.path.removesuffix("index.html").rstrip("/") + "/")
+        if draft:
+            return f"leads to a draft: {draft} has 'draft: true' and is not published"
+        return f"leads nowhere: there is no {_expected(target.path)} in the output"
+    landing = output.documents.get(found)
+    if doc.fragments and target.fragment and landing and found.endswith(".html") \
+            and target.fragment not in landing.ids and target.fragment.lower() != "top":
+        return f'has no target: {found} has no id="{target.fragment}"'
+    return None
+
+
+def _expected(path: str) -> str:
+    return f"{path}index.html" if path.endswith("/") or not path else path
+
+
+def external_links(output: Output, config: Config) -> dict[str, str]:
+    """Every URL that leaves the site (without its fragment), with the first page that has it."""
+    found: dict[str, str] = {}
+    for doc in output.documents.values():
+        for link in doc.links:
+            target = resolve(link, doc.path, config)
+            if target and not target.outside and not internal(link, doc, config):
+                found.setdefault(target.url.split("#", 1)[0], doc.path)
+    return found
+
+
+def check_external(urls: Mapping[str, str], limit: int = EXTERNAL_LIMIT,
+                   timeout: float = EXTERNAL_TIMEOUT) -> list[Problem]:
+    """Fetch up to `limit` external URLs (URL → page that links it); the ones that fail."""
+    chosen = list(urls)[:limit]
+    with ThreadPoolExecutor(EXTERNAL_WORKERS) as pool:
+        issues = list(pool.map(lambda url: fetch_issue(url, timeout), chosen))
+    return [Problem(urls[url], url, issue) for url, issue in zip(chosen, issues, strict=True)
+            if issue]
+
+
+def fetch_issue(url: str, timeout: float) -> str | None:
+    """None when the URL answers; else what went wrong. HEAD first, GET when HEAD fails."""
+    issue = None
+    for method in ("HEAD", "GET"):
+        request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout):
+                return None
+        except urllib.error.HTTPError as exc:
+            issue = f"is broken: HTTP {exc.code} {exc.reason}"
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            issue = f"does not answer: {reason}"
+    return issue
