@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sitegen import cache as cache_store
 from sitegen import config as site_config
-from sitegen import content, markup, output, pages, site, tags
+from sitegen import content, markup, output, pages, site, tags, workers
 from sitegen.cache import Cache
 from sitegen.config import Config
-from sitegen.errors import BuildErrors, SiteError
+from sitegen.errors import BuildErrors, ConfigError, SiteError
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
 from sitegen.templates import Renderer
@@ -27,9 +29,8 @@ class Options:
     out_dir: Path | None = None
     base_url: str | None = None
     drafts: bool = False
-    use_cache: bool = True
-    jobs: int = 0  # 0: one worker per core
-    in_place: bool = False  # the dev server's mode: no fresh folder, no swap
+    use_cache: bool = True  # read and write .cache/ (a cache passed to build() is used as is)
+    jobs: int = 0  # worker processes; 0: one per core, 1: none
 
 
 @dataclass
@@ -38,9 +39,10 @@ class Summary:
     pages: int = 0
     tags: int = 0
     feeds: int = 0
+    parsed: int = 0
     rendered: int = 0
     written: int = 0
-    parsed: int = 0
+    deleted: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     out_dir: Path = Path()
@@ -54,59 +56,111 @@ def build(options: Options, cache: Cache | None = None,
     """Build the site into its output folder; raise BuildErrors and leave it untouched."""
     started = time.perf_counter()
     config = site_config.load(options.site_dir, options.base_url)
-    out_dir = options.out_dir or options.site_dir / config.output
-    persistent = cache is None and options.use_cache
-    cache = cache or (cache_store.load(options.site_dir) if options.use_cache else Cache())
-    summary = Summary(out_dir=out_dir)
-    posts = parse_all(content.scan(options.site_dir), config, cache, summary)
-    the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
+    out_dir = _out_dir(options, config)
+    on_disk = cache is None and options.use_cache
+    cache = cache or (cache_store.load_state(options.site_dir) if on_disk else Cache())
+    sources = content.scan(options.site_dir, cache.stamps)
     renderer = Renderer(options.site_dir, config)
-    plan = pages.plan(the_site, config, _static_files(options.site_dir), markup.stylesheet())
+    static = _static_files(options.site_dir)
+    inputs = _inputs(options, config, out_dir, sources, renderer, static)
+    if cache.inputs == inputs and out_dir.is_dir():
+        return _unchanged(cache, out_dir, started)
+    if not cache.loaded:
+        cache_store.load_posts(options.site_dir, cache)
+    summary = Summary(out_dir=out_dir)
+    posts = parse_all(sources, config, cache, summary, options.jobs, options.site_dir)
+    the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
+    plan = pages.plan(the_site, config, static, markup.stylesheet())
     output.check_paths(plan, _owners(the_site))
-    render_all(plan, config, renderer, cache, out_dir, summary, options, progress)
-    if persistent:
-        cache_store.save(options.site_dir, cache)
+    render_all(plan, config, renderer, cache, out_dir, summary, options.jobs, progress)
     _count(summary, the_site, plan, started)
+    cache.inputs, cache.last = inputs, _figures(summary)
+    if on_disk:
+        cache_store.save(options.site_dir, cache,
+                         bool(summary.parsed or summary.rendered or summary.deleted))
     return summary
 
 
+def _inputs(options: Options, config: Config, out_dir: Path, sources: list[content.Source],
+            renderer: Renderer, static: list[StaticFile]) -> str:
+    """One digest of everything a build reads: equal digests, equal sites."""
+    digest = hashlib.sha256(f"{cache_store.CODE_VERSION}|{config.digest()}|{out_dir}|"
+                            f"{options.drafts}|{renderer.digest}".encode())
+    for path, item_digest in [*((s.path, s.digest) for s in sources),
+                              *((f.path, f.digest) for f in static)]:
+        digest.update(f"|{path}={item_digest}".encode())
+    return digest.hexdigest()
+
+
+def _figures(summary: Summary) -> dict[str, Any]:
+    return {"posts": summary.posts, "pages": summary.pages, "tags": summary.tags,
+            "feeds": summary.feeds, "warnings": summary.warnings}
+
+
+def _unchanged(cache: Cache, out_dir: Path, started: float) -> Summary:
+    """The summary of a build that found nothing changed since the last one."""
+    last = cache.last
+    return Summary(posts=last.get("posts", 0), pages=last.get("pages", 0),
+                   tags=last.get("tags", 0), feeds=last.get("feeds", 0),
+                   warnings=list(last.get("warnings", [])), out_dir=out_dir,
+                   seconds=time.perf_counter() - started)
+
+
+def _out_dir(options: Options, config: Config) -> Path:
+    out_dir = (options.out_dir or options.site_dir / config.output).resolve()
+    site_dir = options.site_dir.resolve()
+    if out_dir == site_dir or site_dir.is_relative_to(out_dir):
+        raise ConfigError("site.toml", None, f"the output folder {out_dir} holds the site "
+                          "itself; choose another, such as 'public'")
+    return out_dir
+
+
 def parse_all(sources: list[content.Source], config: Config, cache: Cache,
-              summary: Summary) -> list[content.Post]:
-    """Parse every post not in the cache; collect every error before raising."""
-    errors: list[SiteError] = []
-    posts: list[content.Post] = []
+              summary: Summary, jobs: int = 1, site_dir: Path = Path()) -> list[content.Post]:
+    """Parse every post not in the cache (in worker processes); collect every error."""
     config_digest = config.digest()
+    fresh = [s if s.data else content.load(site_dir, s.path, s.stamp) for s in sources
+             if _is_post(s) and cache.post(s.digest, config_digest) is None]
+    results = workers.run(functools.partial(_parse_or_error, config=config), fresh, jobs)
+    for source, result in zip(fresh, results, strict=True):
+        if not isinstance(result, SiteError):
+            cache.remember(source.digest, config_digest, result)
+    summary.parsed = len(fresh)
+    cache.prune({(s.digest, config_digest) for s in sources})
+    cache.stamps = content.stamps(sources)
+    errors = [r for r in results if isinstance(r, SiteError)]
+    if errors:
+        raise BuildErrors(errors)
+    return _posts_from_cache(sources, cache, config_digest, summary)
+
+
+def _is_post(source: content.Source) -> bool:
+    return source.path != tags.TAGS_FILE and content.is_post_file(source.path)
+
+
+def _parse_or_error(source: content.Source, config: Config) \
+        -> content.Post | content.Skipped | SiteError:
+    try:
+        return content.parse(source, config)
+    except SiteError as exc:
+        return exc
+
+
+def _posts_from_cache(sources: list[content.Source], cache: Cache, config_digest: str,
+                      summary: Summary) -> list[content.Post]:
+    posts = []
     for source in sources:
-        result = _parse_one(source, config, cache, config_digest, summary, errors)
+        if source.path == tags.TAGS_FILE:
+            continue
+        result = cache.post(source.digest, config_digest) if _is_post(source) else \
+            content.Skipped(source.path, "not a post (posts end in .md or .html); ignored. "
+                            "Files to publish as they are belong in static/")
         if isinstance(result, content.Post):
             posts.append(result)
             summary.warnings.extend(f"{result.source}: {w}" for w in result.warnings)
         elif result is not None:
             summary.warnings.append(f"{result.path}: {result.reason}")
-    cache.prune({(s.digest, config_digest) for s in sources})
-    if errors:
-        raise BuildErrors(errors)
     return posts
-
-
-def _parse_one(source: content.Source, config: Config, cache: Cache, config_digest: str,
-               summary: Summary, errors: list[SiteError]) -> content.Post | content.Skipped | None:
-    if source.path == tags.TAGS_FILE:
-        return None
-    if not content.is_post_file(source.path):
-        return content.Skipped(source.path, "not a post (posts end in .md or .html); ignored. "
-                               "Files to publish as they are belong in static/")
-    cached = cache.post(source.digest, config_digest)
-    if cached is not None:
-        return cached
-    try:
-        result = content.parse(source, config)
-    except SiteError as exc:
-        errors.append(exc)
-        return None
-    summary.parsed += 1
-    cache.remember(source.digest, config_digest, result)
-    return result
 
 
 def _tag_info(site_dir: Path) -> dict[str, tags.TagInfo]:
@@ -141,30 +195,39 @@ def _owners(the_site: site.Site) -> dict[str, str]:
 
 
 def render_all(plan: list[Page], config: Config, renderer: Renderer, cache: Cache,
-               out_dir: Path, summary: Summary, options: Options,
+               out_dir: Path, summary: Summary, jobs: int = 1,
                progress: Progress | None = None) -> None:
-    """Render pages whose fingerprint changed, carry the rest over, swap the folder in."""
-    feeds = FeedWriter(config)
+    """Render pages whose fingerprint changed (in worker processes), then commit."""
     salt = f"{renderer.digest}|{config.digest()}"
-    same_dir = cache.output_dir == str(out_dir.resolve())
-    fingerprints: dict[str, str] = {}
-    writer = output.InPlace(out_dir) if options.in_place else output.Staging(out_dir)
-    with writer as staging:
-        for number, page in enumerate(plan, 1):
-            if progress and number % 500 == 0:
-                progress("render", number, len(plan))
-            fingerprint = hashlib.sha256(f"{salt}|{page.inputs()}".encode()).hexdigest()
-            fingerprints[page.path] = fingerprint
-            if same_dir and cache.outputs.get(page.path) == fingerprint and staging.keep(page.path):
-                continue
-            staging.write(page.path, render_page(page, renderer, feeds))
-            summary.rendered += 1
-        summary.written = staging.changed
-        if progress:
-            progress("render", len(plan), len(plan))
-    cache.outputs = fingerprints
-    cache.output_dir = str(out_dir.resolve())
-    summary.warnings.extend(dict.fromkeys(feeds.warnings))
+    fingerprints = {p.path: hashlib.sha256(f"{salt}|{p.inputs()}".encode()).hexdigest()
+                    for p in plan}
+    out = output.Output(out_dir)
+    try:
+        same_dir = cache.output_dir == str(out_dir)
+        stale = [p for p in plan if not (same_dir and cache.outputs.get(p.path)
+                                         == fingerprints[p.path] and out.has(p.path))]
+        render = functools.partial(_render_one, renderer=renderer,
+                                   feeds=FeedWriter(config), out=out)
+        results = workers.run(render, stale, jobs)
+        previous = list(cache.outputs) if same_dir else None
+        summary.deleted = out.commit(set(fingerprints), previous)
+    except BaseException:
+        out.discard()
+        raise
+    summary.rendered = len(stale)
+    summary.written = sum(written for written, _ in results)
+    summary.warnings.extend(dict.fromkeys(w for _, ws in results for w in ws))
+    cache.outputs, cache.output_dir = fingerprints, str(out_dir)
+    if progress:
+        progress("render", len(plan), len(plan))
+
+
+def _render_one(page: Page, renderer: Renderer, feeds: FeedWriter,
+                out: output.Output) -> tuple[bool, tuple[str, ...]]:
+    """Render one page into the staging folder; (written, warnings)."""
+    before = len(feeds.warnings)
+    written = out.write(page.path, render_page(page, renderer, feeds))
+    return written, tuple(feeds.warnings[before:])
 
 
 def render_page(page: Page, renderer: Renderer, feeds: FeedWriter) -> bytes:

@@ -1,15 +1,40 @@
-"""What earlier builds made: parsed posts by digest, and the fingerprint of every output."""
+"""What earlier builds made: parsed posts by digest, and the fingerprint of every output.
+
+On disk in .cache/ inside the site folder, in two files: `state.json` (small: file
+stamps, the digest of all inputs, the last summary) is read first, so that a build
+with nothing changed can stop there; `posts.pickle` (parsed posts, output
+fingerprints) is read only when something changed. Both carry sitegen's code version;
+a cache from other code, or one that does not load, is ignored and rebuilt.
+Deleting .cache/ is always safe.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sitegen import __version__
-from sitegen.content import Post, Skipped
+from sitegen.content import Post, Skipped, Stamps
 
-CACHE_FILE = ".cache/sitegen.pickle"
+CACHE_DIR = ".cache"
+STATE_FILE = "state.json"
+POSTS_FILE = "posts.pickle"
+
+
+def _code_version() -> str:
+    """sitegen's version and a digest of its code: a cache from other code is not trusted."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+CODE_VERSION = _code_version()
 
 
 @dataclass
@@ -19,7 +44,10 @@ class Cache:
     posts: dict[tuple[str, str], Post | Skipped] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output path → fingerprint
     output_dir: str = ""
-    version: str = __version__
+    stamps: Stamps = field(default_factory=dict)  # content file → (mtime, size, digest)
+    inputs: str = ""  # digest of every input of the last successful build
+    last: dict[str, Any] = field(default_factory=dict)  # that build's summary figures
+    loaded: bool = True  # False while only state.json has been read
 
     def post(self, digest: str, config_digest: str) -> Post | Skipped | None:
         return self.posts.get((digest, config_digest))
@@ -32,27 +60,56 @@ class Cache:
         self.posts = {k: v for k, v in self.posts.items() if k in live}
 
 
-def load(site_dir: Path) -> Cache:
-    """The cache on disk, or an empty one when it is missing, corrupt or from another version."""
-    path = site_dir / CACHE_FILE
+def load_state(site_dir: Path) -> Cache:
+    """The small part of the cache; an empty cache when missing, corrupt or foreign."""
     try:
-        with path.open("rb") as handle:
-            cache = pickle.load(handle)
+        raw = json.loads((site_dir / CACHE_DIR / STATE_FILE).read_text(encoding="utf-8"))
+        if raw["version"] != CODE_VERSION:
+            return Cache()
+        return Cache(output_dir=str(raw["output_dir"]), inputs=str(raw["inputs"]),
+                     last=dict(raw["last"]), loaded=False,
+                     stamps={k: (int(a), int(b), str(c)) for k, (a, b, c)
+                             in raw["stamps"].items()})
+    except (OSError, ValueError, KeyError, TypeError):
+        return Cache()
+
+
+def load_posts(site_dir: Path, cache: Cache) -> None:
+    """Fill in parsed posts and output fingerprints; on any doubt, start empty."""
+    cache.loaded = True
+    try:
+        with (site_dir / CACHE_DIR / POSTS_FILE).open("rb") as handle:
+            version, posts, outputs = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
             TypeError, ValueError, IndexError):
-        return Cache()
-    if not isinstance(cache, Cache) or cache.version != __version__:
-        return Cache()
+        version = None
+    if version != CODE_VERSION:
+        cache.posts, cache.outputs, cache.output_dir = {}, {}, ""
+        return
+    cache.posts, cache.outputs = posts, outputs
+
+
+def load(site_dir: Path) -> Cache:
+    """The whole cache from disk."""
+    cache = load_state(site_dir)
+    load_posts(site_dir, cache)
     return cache
 
 
-def save(site_dir: Path, cache: Cache) -> None:
-    path = site_dir / CACHE_FILE
-    path.parent.mkdir(exist_ok=True)
-    ignore = path.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n")
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
+def save(site_dir: Path, cache: Cache, posts_changed: bool) -> None:
+    folder = site_dir / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    if not (folder / ".gitignore").exists():
+        (folder / ".gitignore").write_text("*\n")
+    if posts_changed:
+        _write(folder / POSTS_FILE, pickle.dumps(
+            (CODE_VERSION, cache.posts, cache.outputs), protocol=pickle.HIGHEST_PROTOCOL))
+    state = {"version": CODE_VERSION, "output_dir": cache.output_dir, "inputs": cache.inputs,
+             "last": cache.last, "stamps": cache.stamps}
+    _write(folder / STATE_FILE, json.dumps(state).encode())
+
+
+def _write(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

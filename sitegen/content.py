@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -33,6 +34,7 @@ class Source:
     path: str  # relative to the site folder, with '/' separators
     data: bytes
     digest: str
+    stamp: tuple[int, int] = (0, 0)  # modification time (ns) and size
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,23 +71,47 @@ class Skipped:
     reason: str
 
 
-def scan(site_dir: Path) -> list[Source]:
-    """Every file under content/, sorted, with its digest. Hidden files are left out."""
+Stamps = dict[str, tuple[int, int, str]]  # path → (mtime_ns, size, digest)
+
+
+def scan(site_dir: Path, known: Stamps | None = None) -> list[Source]:
+    """Every file under content/, sorted, with its digest; hidden files are left out.
+
+    A file whose modification time and size match `known` keeps its digest and is not
+    read (its `data` is empty until `load` reads it), as git's index does."""
     root = site_dir / "content"
-    if not root.is_dir():
-        return []
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not _hidden(p, root))
-    return [_read(site_dir, p) for p in files]
+    known = known or {}
+    sources = []
+    for path, stamp in _walk(str(root), f"{site_dir.as_posix().rstrip('/')}/"):
+        seen = known.get(path)
+        if seen and seen[:2] == stamp:
+            sources.append(Source(path, b"", seen[2], stamp))
+        else:
+            sources.append(load(site_dir, path, stamp))
+    return sources
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in path.relative_to(root).parts)
+def _walk(root: str, prefix: str) -> list[tuple[str, tuple[int, int]]]:
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in files:
+            if not name.startswith((".", "_")):
+                full = os.path.join(folder, name)
+                info = os.stat(full)
+                found.append((full.removeprefix(prefix).replace(os.sep, "/"),
+                              (info.st_mtime_ns, info.st_size)))
+    return sorted(found)
 
 
-def _read(site_dir: Path, path: Path) -> Source:
-    data = path.read_bytes()
-    rel = path.relative_to(site_dir).as_posix()
-    return Source(rel, data, hashlib.sha256(data).hexdigest()[:24])
+def load(site_dir: Path, path: str, stamp: tuple[int, int] = (0, 0)) -> Source:
+    """Read one file under the site folder."""
+    data = (site_dir / path).read_bytes()
+    return Source(path, data, hashlib.sha256(data).hexdigest()[:24], stamp)
+
+
+def stamps(sources: list[Source]) -> Stamps:
+    return {s.path: (*s.stamp, s.digest) for s in sources}
 
 
 def is_post_file(path: str) -> bool:

@@ -1,4 +1,11 @@
-"""Write the planned pages: into a fresh folder swapped in at the end, or in place."""
+"""Write the planned pages: changed files are staged first, then moved into place.
+
+A build renders every changed page into a staging folder beside the output folder.
+Only when every page rendered does `commit` move the staged files into place (each
+move is an atomic rename on the same file system) and delete files that left the
+plan. A failed build removes its staging folder and leaves the output as it was.
+Unchanged files are never rewritten, so their times stay as they were.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
-from types import TracebackType
+from pathlib import Path
 
 from sitegen.errors import BuildErrors, OutputError, SiteError
 from sitegen.pages import Page
@@ -19,8 +25,7 @@ def check_paths(pages: Iterable[Page], sources: dict[str, str]) -> None:
     owners: dict[str, str] = {}
     for page in pages:
         owner = sources.get(page.path, page.template or page.kind)
-        parts = PurePosixPath(page.path).parts
-        if page.path.startswith("/") or ".." in parts or not parts:
+        if page.path.startswith("/") or ".." in page.path.split("/") or not page.path:
             errors.append(OutputError(owner, None, f"output path {page.path!r} would leave "
                                       "the output folder; check the slug and permalink"))
         elif page.path in owners and owners[page.path] != owner:
@@ -31,105 +36,64 @@ def check_paths(pages: Iterable[Page], sources: dict[str, str]) -> None:
         raise BuildErrors(errors)
 
 
-class Staging:
-    """A fresh folder beside the output folder; on success it replaces the output whole.
-
-    Files whose bytes did not change are hard-linked from the old output (a copy where
-    links are not possible), so unchanged files keep their times.
-    """
+class Output:
+    """The output folder and the staging folder beside it."""
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir.resolve()
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.root = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-",
-                                          dir=self.out_dir.parent))
-        self.root.chmod(0o755)
-        self.changed = 0
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-",
+                                             dir=self.out_dir.parent))
+        self.staging.chmod(0o755)
+        self._made: set[Path] = set()
 
-    def __enter__(self) -> Staging:
-        return self
+    def has(self, path: str) -> bool:
+        return os.path.isfile(f"{self.out_dir}/{path}")
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if kind is None:
-            self._swap()
-        else:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def write(self, path: str, data: bytes) -> None:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = self.out_dir / path
-        if _same_bytes(old, data) and self.keep(path):
-            return
-        target.write_bytes(data)
-        self.changed += 1
-
-    def keep(self, path: str) -> bool:
-        """Carry a file over from the old output unchanged; False when there is none."""
-        old = self.out_dir / path
-        if not old.is_file():
+    def write(self, path: str, data: bytes) -> bool:
+        """Stage `data` for `path` unless the output already holds these bytes."""
+        if _same_bytes(self.out_dir / path, data):
             return False
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(old, target)
-        except OSError:
-            shutil.copy2(old, target)
+        target = self.staging / path
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        target.write_bytes(data)
         return True
 
-    def _swap(self) -> None:
-        previous = None
-        if self.out_dir.exists():
-            previous = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.old-",
-                                             dir=self.out_dir.parent))
-            os.replace(self.out_dir, previous / "site")
-        os.replace(self.root, self.out_dir)
-        if previous:
-            shutil.rmtree(previous, ignore_errors=True)
+    def commit(self, planned: set[str], previous: Iterable[str] | None) -> int:
+        """Move staged files into place; delete outputs that left the plan. Returns the
+        number of files deleted. `previous` lists the last build's outputs, when known."""
+        if not self.out_dir.exists():
+            os.replace(self.staging, self.out_dir)
+            return 0
+        for staged in sorted(self.staging.rglob("*")):
+            if staged.is_file():
+                target = self.out_dir / staged.relative_to(self.staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        return self._delete_unplanned(planned, previous)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _delete_unplanned(self, planned: set[str], previous: Iterable[str] | None) -> int:
+        if previous is None:
+            previous = (p.relative_to(self.out_dir).as_posix()
+                        for p in self.out_dir.rglob("*") if p.is_file())
+        gone = sorted(set(previous) - planned)
+        for path in gone:
+            (self.out_dir / path).unlink(missing_ok=True)
+            _remove_empty_parents(self.out_dir / path, self.out_dir)
+        return len(gone)
 
 
-class InPlace:
-    """Writes into the output folder as it stands (the dev server's mode): each changed
-    file is replaced atomically, files that left the plan are deleted at the end."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir.resolve()
-        self.root = self.out_dir
-        self.changed = 0
-        self.planned: set[str] = set()
-
-    def __enter__(self) -> InPlace:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if kind is None:
-            self._delete_unplanned()
-
-    def write(self, path: str, data: bytes) -> None:
-        self.planned.add(path)
-        target = self.out_dir / path
-        if _same_bytes(target, data):
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-        self.changed += 1
-
-    def keep(self, path: str) -> bool:
-        self.planned.add(path)
-        return (self.out_dir / path).is_file()
-
-    def _delete_unplanned(self) -> None:
-        for file in sorted(self.out_dir.rglob("*"), reverse=True):
-            rel = file.relative_to(self.out_dir).as_posix()
-            if file.is_file() and rel not in self.planned:
-                file.unlink()
-            elif file.is_dir() and not any(file.iterdir()):
-                file.rmdir()
+def _remove_empty_parents(path: Path, root: Path) -> None:
+    folder = path.parent
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

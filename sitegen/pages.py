@@ -11,7 +11,7 @@ from typing import Any
 
 from sitegen.config import Config
 from sitegen.content import Post
-from sitegen.site import MONTHS, Entry, Site
+from sitegen.site import MONTHS, Entry, Site, TagLink, TagRef
 
 # How a page becomes bytes: a Jinja template, an Atom feed, or given bytes/files.
 TEMPLATE, FEED, TEXT, COPY = "template", "feed", "text", "copy"
@@ -36,28 +36,28 @@ class Page:
 
     def inputs(self) -> str:
         """A digest of everything the page is made from (posts count by their digest)."""
-        digest = hashlib.sha256(f"{self.path}|{self.kind}|{self.template}".encode())
-        _feed_digest(digest, self.context)
-        return digest.hexdigest()
+        text = f"{self.path}|{self.kind}|{self.template}|{_key(self.context)}"
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _feed_digest(digest: Any, value: Any) -> None:
+_PLAIN = (str, int, float, bool, type(None), dt.datetime, TagLink, TagRef)
+_BY_TYPE: dict[type, Any] = {Entry: lambda e: e.key, **dict.fromkeys(_PLAIN, repr)}
+
+
+def _key(value: Any) -> str:
+    """A string that changes whenever anything a page can show of `value` changes."""
+    plain = _BY_TYPE.get(type(value))
+    if plain is not None:
+        return str(plain(value))
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(map(_key, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_key(value[k])}" for k in sorted(value)) + "}"
     if isinstance(value, Post):
-        digest.update(value.digest.encode())
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            _feed_digest(digest, getattr(value, f.name))
-    elif isinstance(value, dict):
-        for k in sorted(value):
-            digest.update(f"<{k}>".encode())
-            _feed_digest(digest, value[k])
-    elif isinstance(value, list | tuple):
-        digest.update(b"[")
-        for item in value:
-            _feed_digest(digest, item)
-        digest.update(b"]")
-    else:
-        digest.update(repr(value).encode())
+        return value.digest
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _key({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 
 @dataclass(frozen=True, slots=True)

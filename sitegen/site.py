@@ -42,6 +42,12 @@ class Entry:
     post: Post
     url: str  # site-relative, e.g. '2025/Nov/22/olmo-3/'
     tags: tuple[TagLink, ...]
+    key: str  # everything a page may show of this entry, as one string (for fingerprints)
+
+
+def make_entry(post: Post, url: str, links: tuple[TagLink, ...]) -> Entry:
+    names = "|".join(f"{t.slug}={t.name}" for t in links)
+    return Entry(post, url, links, f"{post.digest}|{url}|{names}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +58,7 @@ class Tag:
     old_slugs: tuple[str, ...]
     entries: tuple[Entry, ...]  # newest first
     related: tuple[TagRef, ...]
-
-    @property
-    def ref(self) -> TagRef:
-        return TagRef(self.slug, self.name, len(self.entries))
+    ref: TagRef  # slug, name and post count
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,7 @@ def assemble(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
     shown = sorted((p for p in posts if drafts or not p.draft),
                    key=lambda p: (p.date, p.source), reverse=True)
     names = _tag_names(shown, info)
-    entries = tuple(Entry(p, permalink(p, config), _links(p, names)) for p in shown)
+    entries = tuple(make_entry(p, permalink(p, config), _links(p, names)) for p in shown)
     _check_urls(entries)
     return Site(entries, _tags(entries, names, info))
 
@@ -152,7 +155,7 @@ def _tag(slug: str, entries: list[Entry], refs: dict[str, TagRef], info: TagInfo
     description = markup.render(info.description, f"tag-{slug}")[0] if info.description else ""
     old = tuple(tags.slugify(n) for n in info.old_names)
     return Tag(slug, refs[slug].name, description, old, tuple(entries),
-               _related(slug, entries, refs))
+               _related(slug, entries, refs), refs[slug])
 
 
 def _related(slug: str, entries: list[Entry], refs: dict[str, TagRef]) -> tuple[TagRef, ...]:

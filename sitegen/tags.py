@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -25,11 +26,13 @@ class TagInfo:
     old_names: tuple[str, ...] = ()
 
 
+@functools.lru_cache(maxsize=65536)
 def key(name: str) -> str:
     """The identity of a tag name: 'Golden Gate' and 'golden  gate' are one tag."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(name: str) -> str:
     """A tag name → its URL slug: 'Golden Gate' → 'golden-gate', 'C++' → 'c-plus-plus'."""
     text = key(name)

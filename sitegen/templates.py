@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import sys
 import traceback
@@ -10,11 +11,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from sitegen import __version__
 from sitegen.config import Config
 from sitegen.errors import TemplateError
 from sitegen.pages import Page
+from sitegen.site import Entry, TagLink
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -32,10 +35,13 @@ class Renderer:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True, auto_reload=False)
         self.env.globals.update(config=config, version=__version__,
-                                url=lambda p: quote(config.url(p)),
-                                absolute=lambda p: quote(config.absolute(p), safe=":/"))
+                                url=functools.lru_cache(maxsize=65536)(
+                                    lambda p: quote(config.url(p))),
+                                absolute=lambda p: quote(config.absolute(p), safe=":/"),
+                                summary=self.summary)
         self.env.filters.update(isodate=_isodate,
                                 human_date=lambda v: _human_date(v.astimezone(config.tz)))
+        self._summaries: dict[tuple[str, str, tuple[TagLink, ...]], Markup] = {}
         self.files = self._files()
         self.digest = self._digest()
         self._compile_all()
@@ -69,6 +75,16 @@ class Renderer:
             return path.resolve().relative_to(self.site_dir.resolve()).as_posix()
         except ValueError:
             return f"{path} (built-in theme)"
+
+    def summary(self, entry: Entry) -> Markup:
+        """An entry as list pages show it; rendered once per build, however many lists
+        show it (home, tags, archives)."""
+        key = (entry.post.digest, entry.url, entry.tags)
+        html = self._summaries.get(key)
+        if html is None:
+            html = self._summaries[key] = Markup(
+                self.env.get_template("_summary.html").render(entry=entry))
+        return html
 
     def render(self, page: Page) -> bytes:
         try:
