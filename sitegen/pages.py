@@ -27,7 +27,13 @@ class Page:
     kind: str
     template: str = ""
     context: dict[str, Any] = field(default_factory=dict, hash=False)
-    lastmod: dt.datetime | None = None  # set for pages listed in the sitemap
+    lastmod: dt.datetime | None = None  # newest change shown on the page, for the sitemap
+
+    @property
+    def in_sitemap(self) -> bool:
+        """Every HTML page a reader can land on: not redirect stubs, not the 404 page."""
+        return self.kind == TEMPLATE and self.path.endswith("index.html") \
+            and self.template != "redirect.html"
 
     @property
     def url(self) -> str:
@@ -69,11 +75,11 @@ class StaticFile:
 
 def plan(site: Site, config: Config, static: Sequence[StaticFile], stylesheet: str) -> list[Page]:
     """Every page of the site, in a fixed order."""
-    pages = [*_posts(site), *_home(site, config), *_tag_pages(site, config),
+    pages = [*_posts(site, config), *_home(site, config), *_tag_pages(site, config),
              *_feeds(site, config), *_archives(site, config), *_redirects(site),
              *_singles(site, config)]
     pages.append(Page("sitemap.xml", TEMPLATE, "sitemap.xml",
-                      {"urls": [(p.url, p.lastmod) for p in pages if p.lastmod]}))
+                      {"urls": [(p.url, p.lastmod) for p in pages if p.in_sitemap]}))
     pages.append(Page("static/pygments.css", TEXT, context={"text": stylesheet}))
     pages.extend(Page(f.path, COPY, context={"source": f.source, "digest": f.digest})
                  for f in static)
@@ -87,13 +93,15 @@ def _html(path: str, template: str, title: str, lastmod: dt.datetime | None,
                 {"page_title": title, "canonical": path, **context}, lastmod)
 
 
-def _posts(site: Site) -> Iterator[Page]:
+def _posts(site: Site, config: Config) -> Iterator[Page]:
     entries = site.entries
     for i, entry in enumerate(entries):
+        local = entry.post.date.astimezone(config.tz)
         older = entries[i + 1] if i + 1 < len(entries) else None
         newer = entries[i - 1] if i > 0 else None
         yield _html(entry.url, "post.html", entry.post.title, entry.post.updated,
                     entry=entry, description=entry.post.description,
+                    day_url=f"{local.year}/{MONTHS[local.month - 1]}/{local.day}/",
                     older=_nav(older), newer=_nav(newer),
                     tag_refs=tuple(site.tags[t.slug].ref for t in entry.tags))
 
@@ -141,7 +149,7 @@ def _tag_pages(site: Site, config: Config) -> Iterator[Page]:
                                description=f"Posts tagged “{tag.name}” on {config.title}")
         yield _feed_page(f"tags/{tag.slug}.atom", f"{config.title}: {tag.name}",
                          f"tags/{tag.slug}/", tag.entries, config, "atom-tag")
-    yield _html("tags/", "tags.html", "Tags", None,
+    yield _html("tags/", "tags.html", "Tags", _newest(site.entries),
                 tags=tuple(t.ref for t in site.tags.values()),
                 description=f"Every tag on {config.title}")
 
@@ -187,7 +195,7 @@ def _archives(site: Site, config: Config) -> Iterator[Page]:
                             f"{day} {MONTHS[month - 1]} {year}", _newest(day_entries),
                             year=year, month=MONTHS[month - 1], day=day,
                             entries=tuple(day_entries), scope="day")
-    yield _html("archives/", "archives.html", "Archives", None,
+    yield _html("archives/", "archives.html", "Archives", _newest(site.entries),
                 years=tuple((y, _month_summary(y, m)) for y, m in years.items()))
 
 
