@@ -78,6 +78,7 @@ def build(options: Options, cache: Cache | None = None,
     if on_disk:
         cache_store.save(options.site_dir, cache,
                          bool(summary.parsed or summary.rendered or summary.deleted))
+    summary.seconds = time.perf_counter() - started
     return summary
 
 

@@ -23,7 +23,10 @@ from sitegen.content import Post, Skipped, Stamps
 
 CACHE_DIR = ".cache"
 STATE_FILE = "state.json"
-POSTS_FILE = "posts.pickle"
+POSTS_FILE = "posts.pickle"  # parsed posts as of some build
+DELTA_FILE = "posts-delta.pickle"  # posts added and removed since POSTS_FILE was written
+OUTPUTS_FILE = "outputs.pickle"
+MAX_DELTA = 500  # past this many changes, POSTS_FILE is written anew
 
 
 def _code_version() -> str:
@@ -48,6 +51,7 @@ class Cache:
     inputs: str = ""  # digest of every input of the last successful build
     last: dict[str, Any] = field(default_factory=dict)  # that build's summary figures
     loaded: bool = True  # False while only state.json has been read
+    base: frozenset[tuple[str, str]] = frozenset()  # the keys POSTS_FILE holds
 
     def post(self, digest: str, config_digest: str) -> Post | Skipped | None:
         return self.posts.get((digest, config_digest))
@@ -77,16 +81,32 @@ def load_state(site_dir: Path) -> Cache:
 def load_posts(site_dir: Path, cache: Cache) -> None:
     """Fill in parsed posts and output fingerprints; on any doubt, start empty."""
     cache.loaded = True
-    try:
-        with (site_dir / CACHE_DIR / POSTS_FILE).open("rb") as handle:
-            version, posts, outputs = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            TypeError, ValueError, IndexError):
-        version = None
-    if version != CODE_VERSION:
+    folder = site_dir / CACHE_DIR
+    base = _read(folder / POSTS_FILE)
+    delta = _read(folder / DELTA_FILE) if base is not None else None
+    outputs = _read(folder / OUTPUTS_FILE)
+    if base is None or outputs is None:
         cache.posts, cache.outputs, cache.output_dir = {}, {}, ""
         return
-    cache.posts, cache.outputs = posts, outputs
+    cache.posts = base
+    cache.base = frozenset(base)
+    if delta is not None:
+        added, removed = delta
+        for key in removed:
+            cache.posts.pop(key, None)
+        cache.posts.update(added)
+    cache.outputs = outputs
+
+
+def _read(path: Path) -> Any:
+    """The payload of a cache file written by this code, or None."""
+    try:
+        with path.open("rb") as handle:
+            version, payload = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            TypeError, ValueError, IndexError):
+        return None
+    return payload if version == CODE_VERSION else None
 
 
 def load(site_dir: Path) -> Cache:
@@ -97,16 +117,32 @@ def load(site_dir: Path) -> Cache:
 
 
 def save(site_dir: Path, cache: Cache, posts_changed: bool) -> None:
+    """Write what changed: the posts as a small delta while it stays small."""
     folder = site_dir / CACHE_DIR
     folder.mkdir(exist_ok=True)
     if not (folder / ".gitignore").exists():
         (folder / ".gitignore").write_text("*\n")
     if posts_changed:
-        _write(folder / POSTS_FILE, pickle.dumps(
-            (CODE_VERSION, cache.posts, cache.outputs), protocol=pickle.HIGHEST_PROTOCOL))
+        _save_posts(folder, cache)
+        _write(folder / OUTPUTS_FILE, _dump(cache.outputs))
     state = {"version": CODE_VERSION, "output_dir": cache.output_dir, "inputs": cache.inputs,
              "last": cache.last, "stamps": cache.stamps}
     _write(folder / STATE_FILE, json.dumps(state).encode())
+
+
+def _save_posts(folder: Path, cache: Cache) -> None:
+    added = {k: v for k, v in cache.posts.items() if k not in cache.base}
+    removed = cache.base.difference(cache.posts)
+    if cache.base and len(added) + len(removed) <= MAX_DELTA:
+        _write(folder / DELTA_FILE, _dump((added, removed)))
+        return
+    (folder / DELTA_FILE).unlink(missing_ok=True)
+    _write(folder / POSTS_FILE, _dump(cache.posts))
+    cache.base = frozenset(cache.posts)
+
+
+def _dump(payload: Any) -> bytes:
+    return pickle.dumps((CODE_VERSION, payload), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _write(path: Path, data: bytes) -> None:
