@@ -1,0 +1,103 @@
+"""Speed never changes output: cold, warm after edits, one process or many, any cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import generate
+from tests.conftest import sitegen, tree
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 generated posts: enough for the build to use worker processes."""
+    return generate(tmp_path_factory.mktemp("corpus") / "site", posts=300, tags=60, seed=3)
+
+
+def build(site: Path, out: Path, *args: str) -> str:
+    run = sitegen("build", "--source", site, "--out", out, *args)
+    assert run.code == 0, run.err
+    return run.out
+
+
+def cold(site: Path, out: Path) -> dict[str, bytes]:
+    build(site, out, "--no-cache", "--jobs", "2")
+    return tree(out)
+
+
+def edit(site: Path) -> None:
+    """A mix of edits: change a body and a title, retag, delete one post, add one."""
+    posts = sorted((site / "content").rglob("*.md"))
+    posts[0].write_text(posts[0].read_text() + "\nOne more line.\n")
+    text = posts[1].read_text().replace("title: ", "title: Renamed ", 1)
+    posts[1].write_text(text.replace("tags: [", 'tags: ["brand new tag", ', 1))
+    posts[2].unlink()
+    (site / "content" / "added.md").write_text(
+        "---\ntitle: Added\ndate: 2020-02-02\ntags: [C++, café]\n---\nNew post.\n")
+
+
+def test_one_process_and_many_give_the_same_site(corpus: Path, tmp_path: Path) -> None:
+    build(corpus, tmp_path / "one", "--no-cache", "--jobs", "1")
+    build(corpus, tmp_path / "two", "--no-cache", "--jobs", "2")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_warm_build_after_edits_equals_cold_build(corpus: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    out = tmp_path / "public"
+    build(site, out)
+    edit(site)
+    printed = build(site, out)
+    assert "(3 parsed," in printed
+    assert tree(out) == cold(site, tmp_path / "cold")
+    assert "(0 parsed, 0 rendered, 0 written" in build(site, out)
+
+
+def test_template_and_config_edits_rebuild_what_they_touch(corpus: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    out = tmp_path / "public"
+    build(site, out)
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>Gone fishing</h1>{% endblock %}\n')
+    toml = (site / "site.toml").read_text().replace("Bench Links", "Bench Renamed")
+    (site / "site.toml").write_text(toml)
+    build(site, out)
+    assert "Gone fishing" in (out / "404.html").read_text()
+    assert tree(out) == cold(site, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "other-version"])
+def test_damaged_cache_is_rebuilt_not_trusted(corpus: Path, tmp_path: Path, damage: str) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    out = tmp_path / "public"
+    build(site, out)
+    for file in (site / ".cache").glob("*"):
+        if file.name == ".gitignore":
+            continue
+        if damage == "garbage":
+            file.write_bytes(b"\x80\x04not a pickle at all")
+        elif damage == "empty":
+            file.write_bytes(b"")
+        else:
+            file.write_bytes(file.read_bytes().replace(b"0.1.0+", b"0.0.9+"))
+    edit(site)
+    build(site, out)
+    assert tree(out) == cold(site, tmp_path / "cold")
+
+
+def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    out = tmp_path / "public"
+    build(site, out)
+    shutil.rmtree(site / ".cache")
+    edit(site)
+    assert "(300 parsed," in build(site, out)
+    assert tree(out) == cold(site, tmp_path / "cold")
