@@ -48,7 +48,8 @@ class Summary:
     out_dir: Path = Path()
 
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int], None]  # told (what, how many) before long work
+LONG = 1000  # items from which a stage counts as long work
 
 
 def build(options: Options, cache: Cache | None = None,
@@ -68,7 +69,8 @@ def build(options: Options, cache: Cache | None = None,
     if not cache.loaded:
         cache_store.load_posts(options.site_dir, cache)
     summary = Summary(out_dir=out_dir)
-    posts = parse_all(sources, config, cache, summary, options.jobs, options.site_dir)
+    posts = parse_all(sources, config, cache, summary, options.jobs, options.site_dir,
+                      progress)
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
     plan = pages.plan(the_site, config, static, markup.stylesheet())
     output.check_paths(plan, _owners(the_site))
@@ -117,11 +119,14 @@ def _out_dir(options: Options, config: Config) -> Path:
 
 
 def parse_all(sources: list[content.Source], config: Config, cache: Cache,
-              summary: Summary, jobs: int = 1, site_dir: Path = Path()) -> list[content.Post]:
+              summary: Summary, jobs: int = 1, site_dir: Path = Path(),
+              progress: Progress | None = None) -> list[content.Post]:
     """Parse every post not in the cache (in worker processes); collect every error."""
     config_digest = config.digest()
     fresh = [s if s.data else content.load(site_dir, s.path, s.stamp) for s in sources
              if _is_post(s) and cache.post(s.digest, config_digest) is None]
+    if progress and len(fresh) >= LONG:
+        progress("parsing posts", len(fresh))
     results = workers.run(functools.partial(_parse_or_error, config=config), fresh, jobs)
     for source, result in zip(fresh, results, strict=True):
         if not isinstance(result, SiteError):
@@ -207,6 +212,8 @@ def render_all(plan: list[Page], config: Config, renderer: Renderer, cache: Cach
         same_dir = cache.output_dir == str(out_dir)
         stale = [p for p in plan if not (same_dir and cache.outputs.get(p.path)
                                          == fingerprints[p.path] and out.has(p.path))]
+        if progress and len(stale) >= LONG:
+            progress("rendering pages", len(stale))
         render = functools.partial(_render_one, renderer=renderer,
                                    feeds=FeedWriter(config), out=out)
         results = workers.run(render, stale, jobs)
@@ -219,8 +226,6 @@ def render_all(plan: list[Page], config: Config, renderer: Renderer, cache: Cach
     summary.written = sum(written for written, _ in results)
     summary.warnings.extend(dict.fromkeys(w for _, ws in results for w in ws))
     cache.outputs, cache.output_dir = fingerprints, str(out_dir)
-    if progress:
-        progress("render", len(plan), len(plan))
 
 
 def _render_one(page: Page, renderer: Renderer, feeds: FeedWriter,

@@ -98,10 +98,9 @@ def print_summary(summary: Summary) -> None:
           f"{len(summary.warnings)} warning(s))")
 
 
-def _progress(stage: str, done: int, total: int) -> None:
+def _progress(what: str, count: int) -> None:
     if sys.stderr.isatty():
-        print(f"\r{stage}: {done}/{total}", end="" if done < total else "\n",
-              file=sys.stderr, flush=True)
+        print(f"{what}: {count}…", file=sys.stderr, flush=True)
 
 
 def _run_serve(args: argparse.Namespace) -> int:

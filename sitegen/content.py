@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
@@ -23,6 +24,8 @@ POST_SUFFIXES = (".md", ".markdown", ".html")
 FIELDS = {"title", "date", "updated", "tags", "kind", "slug", "draft", "aliases",
           "description", "link_url", "link_title", "via_url", "via_title",
           "source", "source_url", "context"}
+# Characters XML 1.0 forbids: most C0 controls, lone surrogates, U+FFFE and U+FFFF.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 SLUG_RE = re.compile(r"^[\w][\w.-]*$")
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
@@ -120,13 +123,25 @@ def is_post_file(path: str) -> bool:
 
 def parse(source: Source, config: Config) -> Post | Skipped:
     """Front matter and body → Post; raise ContentError with the file and line."""
-    text = _decode(source)
+    text, cleaned = _strip_forbidden(_decode(source))
     if not text.strip():
         return Skipped(source.path, "empty file; ignored")
     if not text.startswith("---"):
         return Skipped(source.path, "no front matter (a first line '---'); ignored")
     meta, body = _split(source.path, text)
-    return _build_post(source, meta, body, config, _FieldLines(source.path, text))
+    post = _build_post(source, meta, body, config, _FieldLines(source.path, text))
+    return dataclasses.replace(post, warnings=(*cleaned, *post.warnings)) if cleaned else post
+
+
+def _strip_forbidden(text: str) -> tuple[str, tuple[str, ...]]:
+    """Remove control characters that HTML and XML 1.0 forbid, with a warning."""
+    found = FORBIDDEN.search(text)
+    if not found:
+        return text, ()
+    line = text.count("\n", 0, found.start()) + 1
+    return FORBIDDEN.sub("", text), (
+        f"line {line}: removed control characters (such as U+{ord(found.group()):04X}) "
+        "that XML forbids; feeds and pages leave them out",)
 
 
 def _decode(source: Source) -> str:
@@ -318,7 +333,7 @@ def _text(meta: dict[str, Any], field: str, where: _FieldLines) -> str:
         return ""
     if isinstance(value, dict | list):
         raise where.error(field, f"'{field}' must be text, not a {type(value).__name__}")
-    return str(value).strip()
+    return FORBIDDEN.sub("", str(value)).strip()
 
 
 def excerpt(body_html: str, words: int = 30) -> str:

@@ -13,11 +13,10 @@ from lxml import etree
 
 from sitegen import __version__
 from sitegen.config import Config
+from sitegen.content import FORBIDDEN
 from sitegen.pages import Page
 from sitegen.site import Entry
 
-# Characters XML 1.0 forbids: most C0 controls, lone surrogates, U+FFFE and U+FFFF.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
