@@ -1,9 +1,98 @@
-"""The dev server (not written yet)."""
+"""`sitegen serve`: build into a private folder, serve it, rebuild and reload on every save.
+
+Pieces: `watch.Watcher` builds (cache in memory) and rebuilds on change;
+`server.DevServer` serves the result with live reload. `watch()` below gives the
+builder alone, for benchmarks that time save → reload event.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import shutil
+import signal
+import tempfile
+import threading
+import webbrowser
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+
+from sitegen.server import DevServer, bind
+from sitegen.watch import Status, Watcher
+
+log = logging.getLogger("sitegen")
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def watch(site_dir: Path, out_dir: Path,
+          on_status: Callable[[Status], None] | None = None) -> Watcher:
+    """The dev server's builder without its HTTP side. Use it as a context manager:
+    it builds once, then rebuilds on every save and calls `on_status` right when the
+    browsers would be told (reload event). Wait for `.ready` before timing a save."""
+    return Watcher(site_dir, out_dir, on_status)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("sitegen serve is not implemented yet")
+    site_dir = Path(args.source).resolve()
+    private = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))  # the build and its staging
+    try:
+        with _sigterm_as_interrupt():
+            return _serve(args, Watcher(site_dir, private / "site"))
+    except KeyboardInterrupt:
+        log.info("Stopping")
+        return EXIT_OK
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def _serve(args: argparse.Namespace, watcher: Watcher) -> int:
+    server = _listen(args.host, args.port, watcher)
+    if server is None:
+        return EXIT_USAGE
+    log.info("Building %s into %s (drafts included; removed on exit)", watcher.site_dir,
+             watcher.out_dir)
+    with server, watcher:
+        url = _url(args.host, server.server_address[1], watcher.base_path)
+        log.info("Serving at %s (rebuilds and reloads on save; Ctrl-C stops)", url)
+        if args.open:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        server.serve_forever()
+    return EXIT_OK
+
+
+def _listen(host: str, port: int, watcher: Watcher) -> DevServer | None:
+    try:
+        server = bind(host, port, watcher)
+    except OSError as exc:
+        log.error("error: cannot listen on %s port %d: %s", host, port, exc.strerror or exc)
+        return None
+    chosen = server.server_address[1]
+    if port and chosen != port:
+        log.warning("port %d is in use; serving on port %d instead", port, chosen)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("listening on %s: other machines can reach this dev server", host)
+    return server
+
+
+def _url(host: str, port: int, base_path: str) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}{base_path}"
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so the private build folder is removed either way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

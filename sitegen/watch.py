@@ -1,0 +1,262 @@
+"""The dev server's builder: watch the sources, rebuild on every save, tell the browsers.
+
+The build is the one `sitegen build` runs, with the cache kept in memory: a save
+parses again only the files that changed and renders only the pages whose inputs
+changed. After every build a `Status` goes to the browsers (and to `on_status`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+
+import watchfiles
+
+from sitegen import config as site_config
+from sitegen.build import THEME_STATIC, Options, build
+from sitegen.cache import Cache
+from sitegen.errors import BuildErrors, SiteError
+from sitegen.templates import THEME_DIR
+
+log = logging.getLogger("sitegen")
+logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our rebuild line says more
+QUIET_MS = 50  # a burst of saves ends after this long without another
+WAKE_MS = 1000  # how often the watch loop looks for new or replaced source folders
+CSS_FROM_KEPT = 20  # a page older than this many stylesheet-only builds reloads whole
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What browsers are told after a build: which version of the site to show, or
+    what broke. A version changes only when some output changed."""
+
+    version: str = ""
+    css_from: tuple[str, ...] = ()  # recent versions from which only stylesheets changed
+    errors: tuple[SiteError, ...] = ()  # non-empty: the build failed; `version` still stands
+    seconds: float = 0.0  # how long the build took
+    changed: int = 0  # outputs that changed (rendered again, added or removed)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "version": self.version, "css_from": self.css_from,
+            "errors": [{"path": e.path, "line": e.line, "message": e.message}
+                       for e in self.errors]})
+
+
+class Broadcast:
+    """The latest Status, numbered, and a way for many threads to wait for the next."""
+
+    def __init__(self) -> None:
+        self._news = threading.Condition()
+        self._number = 0
+        self._status = Status()
+        self.closed = False
+
+    def latest(self) -> tuple[int, Status]:
+        with self._news:
+            return self._number, self._status
+
+    def publish(self, status: Status) -> None:
+        with self._news:
+            self._number += 1
+            self._status = status
+            self._news.notify_all()
+
+    def wait(self, after: int, timeout: float) -> tuple[int, Status]:
+        """The first status numbered above `after`; the latest one on timeout or close."""
+        with self._news:
+            self._news.wait_for(lambda: self._number > after or self.closed, timeout)
+            return self._number, self._status
+
+    def close(self) -> None:
+        with self._news:
+            self.closed = True
+            self._news.notify_all()
+
+
+class Watcher:
+    """Builds `site_dir` into `out_dir` (drafts included), then rebuilds in a
+    background thread whenever a source changes.
+
+    Used as a context manager it builds once, starts watching and stops on exit.
+    `on_status` is called in the watcher's thread right after each build's Status
+    is published to the browsers, so a benchmark can time save → reload event.
+    `ready` is set once the watcher is watching and has caught up with every save
+    made during the first build.
+    """
+
+    def __init__(self, site_dir: Path, out_dir: Path,
+                 on_status: Callable[[Status], None] | None = None) -> None:
+        self.site_dir = site_dir
+        self.out_dir = out_dir
+        self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, use_cache=False)
+        self.cache = Cache()
+        self.broadcast = Broadcast()
+        self.base_path = "/"  # the base URL's path: the site is served under it
+        self.ready = threading.Event()
+        self._on_status = on_status
+        self._boot = secrets.token_hex(4)
+        self._versions = 0
+        self._warned: set[str] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Watcher:
+        self.rebuild()
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._watch, name="sitegen-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop watching and release every browser waiting for news."""
+        self._stop.set()
+        self.broadcast.close()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def rebuild(self, reason: str = "") -> Status:
+        """Build once, publish the outcome and return it. Never raises for the site's
+        errors: they go to the browsers, and the last good site stays in place."""
+        started = time.perf_counter()
+        before = dict(self.cache.outputs)
+        errors = self._build()
+        changed = set() if errors else _changed(before, self.cache.outputs)
+        _, last = self.broadcast.latest()
+        status = self._next_status(last, errors, changed, time.perf_counter() - started)
+        _report(last, status, reason)
+        self.broadcast.publish(status)
+        if self._on_status:
+            try:
+                self._on_status(status)
+            except Exception:
+                log.exception("on_status failed")
+        return status
+
+    def _build(self) -> tuple[SiteError, ...]:
+        try:
+            summary = build(self.options, cache=self.cache)
+            self.base_path = site_config.load(self.site_dir).base_path
+        except BuildErrors as exc:
+            return tuple(exc.errors)
+        except SiteError as exc:
+            return (exc,)
+        except Exception as exc:  # the server outlives any bug in a build
+            log.exception("unexpected error while building; still serving the last good site")
+            self._forget_outputs()
+            return (SiteError("sitegen", None, f"unexpected {type(exc).__name__}: {exc} "
+                                               "(the terminal has the details)"),)
+        for warning in summary.warnings:
+            if warning not in self._warned:
+                log.warning("warning: %s", warning)
+        self._warned = set(summary.warnings)
+        return ()
+
+    def _forget_outputs(self) -> None:
+        """After a failure nobody foresaw, the output folder may not match the remembered
+        fingerprints: the next build renders every page again (parsed posts stay cached)."""
+        self.cache.outputs = {}
+
+    def _next_status(self, last: Status, errors: tuple[SiteError, ...], changed: set[str],
+                     seconds: float) -> Status:
+        if errors or not changed:
+            return replace(last, errors=errors, seconds=seconds, changed=0)
+        self._versions += 1
+        css_only = all(path.endswith(".css") for path in changed)
+        css_from = (*last.css_from, last.version)[-CSS_FROM_KEPT:] if css_only else ()
+        return Status(f"{self._boot}-{self._versions}", css_from, (), seconds, len(changed))
+
+    def _watch(self) -> None:
+        """Rebuild after each burst of saves, until stopped. When the system cannot
+        watch (its limit of watched folders, say), look for changes by polling."""
+        polling = False
+        while not self._stop.is_set():
+            try:
+                self._watch_layout(polling)
+            except FileNotFoundError:  # a source folder went as watching began
+                self._stop.wait(WAKE_MS / 1000)
+            except Exception:
+                if polling:
+                    log.exception("cannot look for changes any more; restart sitegen serve")
+                    return
+                log.exception("cannot watch for changes; polling for them instead")
+                polling = True
+
+    def _watch_layout(self, polling: bool) -> None:
+        """Watch the sources as they are laid out now; return when that layout changes:
+        a source folder appears or goes, or site.toml is replaced (editors save by
+        renaming, and a watch on the old file would see nothing more)."""
+        layout = self._layout()
+        roots = sorted({str(p) for p, identity in layout if identity})
+        catch_up = True  # saves made before this watch began
+        for changes in watchfiles.watch(*roots, watch_filter=watchfiles.DefaultFilter(),
+                                        stop_event=self._stop, step=QUIET_MS,
+                                        rust_timeout=WAKE_MS, yield_on_timeout=True,
+                                        force_polling=polling):
+            moved = self._layout() != layout
+            if changes or catch_up or moved:
+                self.rebuild(_describe(changes, self.site_dir))
+                catch_up = False
+                self.ready.set()
+            if moved:
+                return
+
+    def _layout(self) -> list[tuple[Path, tuple[int, int] | None]]:
+        """Every place a source can live, with its identity (None when missing)."""
+        places = [self.site_dir / name for name in ("content", "templates", "static")]
+        places += [self.site_dir / site_config.CONFIG_FILE, THEME_DIR, THEME_STATIC]
+        return [(place, _identity(place)) for place in places]
+
+
+def _report(last: Status, status: Status, reason: str) -> None:
+    if status.errors:
+        if [str(e) for e in status.errors] != [str(e) for e in last.errors]:
+            for error in status.errors:
+                log.error("error: %s", error)
+            log.error("build failed; still serving the last good site")
+    elif status.changed or last.errors:
+        done = "rebuilt" if last.version else "built"
+        log.info("%s%s in %.2f s, %d file(s) changed", reason, done, status.seconds,
+                 status.changed)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    """Outputs whose fingerprint changed, appeared or went."""
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+def _describe(changes: set[tuple[watchfiles.Change, str]], site_dir: Path) -> str:
+    names = sorted({_relative(Path(path), site_dir) for _, path in changes})
+    if not names:
+        return ""
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return f"{', '.join(names[:3])}{more} changed: "
+
+
+def _relative(path: Path, site_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        return f"{path} (built-in theme)"
