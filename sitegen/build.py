@@ -73,7 +73,7 @@ def build(options: Options, cache: Cache | None = None,
                       progress)
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
     plan = pages.plan(the_site, config, static, markup.stylesheet())
-    output.check_paths(plan, _owners(the_site))
+    output.check_paths(plan)
     render_all(plan, config, renderer, cache, out_dir, summary, options.jobs, progress)
     _count(summary, the_site, plan, started)
     cache.inputs, cache.last = inputs, _figures(summary)
@@ -188,16 +188,6 @@ def _static_files(site_dir: Path) -> list[StaticFile]:
 
 def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:24]
-
-
-def _owners(the_site: site.Site) -> dict[str, str]:
-    """Output path → the post that makes it, for collision messages."""
-    owners = {}
-    for entry in the_site.entries:
-        owners[entry.url + "index.html"] = entry.post.source
-        for alias in entry.post.aliases:
-            owners[alias.strip("/") + "/index.html"] = entry.post.source
-    return owners
 
 
 def render_all(plan: list[Page], config: Config, renderer: Renderer, cache: Cache,

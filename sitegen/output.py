@@ -19,16 +19,16 @@ from sitegen.errors import BuildErrors, OutputError, SiteError
 from sitegen.pages import Page
 
 
-def check_paths(pages: Iterable[Page], sources: dict[str, str]) -> None:
+def check_paths(pages: Iterable[Page]) -> None:
     """Refuse a path that leaves the output folder, and two pages for one path."""
     errors: list[SiteError] = []
     owners: dict[str, str] = {}
     for page in pages:
-        owner = sources.get(page.path, page.template or page.kind)
+        owner = page.owner
         if page.path.startswith("/") or ".." in page.path.split("/") or not page.path:
             errors.append(OutputError(owner, None, f"output path {page.path!r} would leave "
                                       "the output folder; check the slug and permalink"))
-        elif page.path in owners and owners[page.path] != owner:
+        elif page.path in owners:
             errors.append(OutputError(owner, None, f"writes {page.path}, which "
                                       f"{owners[page.path]} also writes; change one of them"))
         owners.setdefault(page.path, owner)

@@ -30,6 +30,13 @@ class Page:
     lastmod: dt.datetime | None = None  # newest change shown on the page, for the sitemap
 
     @property
+    def owner(self) -> str:
+        """What makes this page, for error messages: a post's file, or its template."""
+        if "entry" in self.context:
+            return str(self.context["entry"].post.source)
+        return str(self.context.get("source", f"the {self.template or self.kind} page"))
+
+    @property
     def in_sitemap(self) -> bool:
         """Every HTML page a reader can land on: not redirect stubs, not the 404 page."""
         return self.kind == TEMPLATE and self.path.endswith("index.html") \
@@ -212,17 +219,18 @@ def _month_summary(year: int, months: dict[int, dict[int, list[Entry]]]) \
 def _redirects(site: Site) -> Iterator[Page]:
     for entry in site.entries:
         for alias in entry.post.aliases:
-            yield _redirect(alias.strip("/") + "/", entry.url, entry.post.title)
+            yield _redirect(alias.strip("/") + "/", entry.url, entry.post.title,
+                            entry.post.source)
     for tag in site.tags.values():
         for old in tag.old_slugs:
             if old != tag.slug and old not in site.tags:
-                yield _redirect(f"tags/{old}/", f"tags/{tag.slug}/", tag.name)
+                yield _redirect(f"tags/{old}/", f"tags/{tag.slug}/", tag.name, "content/tags.toml")
 
 
-def _redirect(path: str, target: str, title: str) -> Page:
+def _redirect(path: str, target: str, title: str, source: str) -> Page:
     return Page(path + "index.html", TEMPLATE, "redirect.html",
                 {"target": target, "page_title": title, "canonical": target,
-                 "description": ""})
+                 "description": "", "source": source})
 
 
 def _singles(site: Site, config: Config) -> Iterator[Page]:

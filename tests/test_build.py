@@ -140,3 +140,20 @@ def test_tag_pages_paginate_and_relate(tmp_path: Path) -> None:
     assert re.search(r'Related:\s*<a href="/tags/css/" rel="tag">css</a>', first)
     assert '<link rel="alternate" type="application/atom+xml" title="T: svg" ' \
            'href="/tags/svg.atom">' in first
+
+
+def test_two_pages_for_one_path_name_both(tmp_path: Path) -> None:
+    toml = 'title = "T"\nbase_url = "https://example.org/"\n[permalinks]\npost = "/{slug}/"\n'
+    site = make_site(tmp_path / "blog", {"x.md": post("Clash", slug="tags")}, toml)
+    out = tmp_path / "public"
+    run = sitegen("build", "--source", site, "--out", out)
+    assert run.code == 1
+    assert "writes tags/index.html, which content/x.md also writes" in run.err
+    assert not out.exists()
+
+
+def test_output_folder_that_holds_the_site_is_refused(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "blog", {"a.md": post("A")})
+    run = sitegen("build", "--source", site, "--out", site)
+    assert run.code == 1 and "holds the site itself" in run.err
+    assert (site / "content" / "a.md").exists()
