@@ -108,9 +108,11 @@ def _walk(root: str, prefix: str) -> list[tuple[str, tuple[int, int]]]:
 
 
 def load(site_dir: Path, path: str, stamp: tuple[int, int] = (0, 0)) -> Source:
-    """Read one file under the site folder."""
+    """Read one file under the site folder. Its digest covers its path too: a post's
+    slug and kind may come from its file name."""
     data = (site_dir / path).read_bytes()
-    return Source(path, data, hashlib.sha256(data).hexdigest()[:24], stamp)
+    digest = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()[:24]
+    return Source(path, data, digest, stamp)
 
 
 def stamps(sources: list[Source]) -> Stamps:

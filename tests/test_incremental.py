@@ -29,12 +29,13 @@ def cold(site: Path, out: Path) -> dict[str, bytes]:
 
 
 def edit(site: Path) -> None:
-    """A mix of edits: change a body and a title, retag, delete one post, add one."""
+    """A mix of edits: change a body and a title, retag, delete, rename, add a post."""
     posts = sorted((site / "content").rglob("*.md"))
     posts[0].write_text(posts[0].read_text() + "\nOne more line.\n")
     text = posts[1].read_text().replace("title: ", "title: Renamed ", 1)
     posts[1].write_text(text.replace("tags: [", 'tags: ["brand new tag", ', 1))
     posts[2].unlink()
+    posts[3].rename(posts[3].with_name("renamed-" + posts[3].name))
     (site / "content" / "added.md").write_text(
         "---\ntitle: Added\ndate: 2020-02-02\ntags: [C++, café]\n---\nNew post.\n")
 
@@ -52,7 +53,7 @@ def test_warm_build_after_edits_equals_cold_build(corpus: Path, tmp_path: Path) 
     build(site, out)
     edit(site)
     printed = build(site, out)
-    assert "(3 parsed," in printed
+    assert "(4 parsed," in printed
     assert tree(out) == cold(site, tmp_path / "cold")
     assert "(0 parsed, 0 rendered, 0 written" in build(site, out)
 
