@@ -20,9 +20,9 @@ from types import TracebackType
 
 import watchfiles
 
+from sitegen import cache as cache_store
 from sitegen import config as site_config
 from sitegen.build import THEME_STATIC, Options, build
-from sitegen.cache import Cache
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.templates import THEME_DIR
 
@@ -98,7 +98,8 @@ class Watcher:
         self.site_dir = site_dir
         self.out_dir = out_dir
         self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, use_cache=False)
-        self.cache = Cache()
+        self.cache = cache_store.load(site_dir)  # parsed posts from `make build`, if any
+        self.cache.outputs, self.cache.output_dir, self.cache.inputs = {}, "", ""
         self.broadcast = Broadcast()
         self.base_path = "/"  # the base URL's path: the site is served under it
         self.ready = threading.Event()
