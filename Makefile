@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
+BENCHDEPS := $(VENV)/.bench-installed
 NODE := node_modules/.installed
 SOURCE ?= .
 
@@ -18,6 +19,11 @@ $(TESTDEPS): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(RUNTIME) $@
+
+$(BENCHDEPS): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $(RUNTIME) $(TESTDEPS) $@
 
 $(NODE): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
@@ -46,10 +52,10 @@ check-site: $(RUNTIME)  ## build if needed, then check links, feeds and sitemap 
 golden: $(TESTDEPS)  ## refresh the golden output tree after an intended change
 	SITEGEN_UPDATE_GOLDEN=1 $(BIN)/pytest tests/test_golden.py
 
-bench: $(TESTDEPS)  ## build generated corpora with sitegen and peers, print a table
+bench: $(BENCHDEPS)  ## build generated corpora with sitegen, Hugo and Pelican, print a table
 	$(BIN)/python -m bench.run
 
-bench-large: $(TESTDEPS)
+bench-large: $(BENCHDEPS)  ## sitegen alone on 100,000 posts
 	$(BIN)/python -m bench.run --large
 
 deploy: check-site  ## publish public/ with DEPLOY_CMD, only when `sitegen check` passes

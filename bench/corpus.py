@@ -12,11 +12,12 @@ import datetime as dt
 import random
 from pathlib import Path
 
-WORDS = ("static site feed atom svg python markdown template render cache build "
-         "reader browser tag index page link quote note archive sitemap server path "
-         "stroke circle viewBox parser token lexer style colour width height grid "
-         "incremental digest process worker memory disk file folder author post "
-         "draft publish deploy host theme layout block macro filter").split()
+_WORD_TEXT = ("static site feed atom svg python markdown template render cache build "
+              "reader browser tag index page link quote note archive sitemap server path "
+              "stroke circle viewBox parser token lexer style colour width height grid "
+              "incremental digest process worker memory disk file folder author post "
+              "draft publish deploy host theme layout block macro filter")
+WORDS = _WORD_TEXT.split()
 SPECIAL_TAGS = ["C++", "C#", "C", "café", "Golden Gate", "日本語", "R&D", "node.js", "SVG"]
 START = dt.datetime(2011, 1, 1, 8, 0)
 YEARS = 15

@@ -1,0 +1,85 @@
+"""Dev server save → reload latency, measured in a process of its own.
+
+`python -m bench.latency SITE_DIR` starts the dev server's builder
+(`sitegen.serve.watch`, no HTTP) with its output in bench/out/serve/, waits until it
+has built the site and is watching, then appends a line to the newest post `SAVES`
+times. Each time it measures from just before
+the write to the moment the builder publishes the reload event to browsers, and
+prints the median in seconds (or 'not measured' when sitegen has no such hook).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import convert
+
+SAVES = 3
+TIMEOUT_S = 600.0  # the first build of a large site in one process
+NOT_MEASURED = "not measured"
+
+
+def measure_serve_latency(site_dir: Path) -> float | None:
+    """Median save → reload seconds on `site_dir`, in a subprocess; None when sitegen
+    offers no hook to time it (or it failed: the reason is printed)."""
+    done = subprocess.run([sys.executable, "-m", "bench.latency", str(site_dir)],
+                          capture_output=True, text=True, timeout=TIMEOUT_S * 2, check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines or lines[-1] == NOT_MEASURED:
+        reason = (done.stderr.strip().splitlines() or lines or [NOT_MEASURED])[-1]
+        print(f"dev server save → reload: not measured ({reason})")
+        return None
+    return float(lines[-1])
+
+
+def time_saves(site_dir: Path, out_dir: Path, post: Path) -> float | None:
+    """In this process: the median save → reload time, or None without a hook."""
+    try:
+        from sitegen import serve
+    except ImportError:
+        return None
+    watch = getattr(serve, "watch", None)
+    if watch is None:
+        return None
+    reloaded = threading.Event()
+
+    def on_status(status: Any) -> None:
+        if getattr(status, "changed", 1):
+            reloaded.set()
+
+    with watch(site_dir, out_dir, on_status) as watcher:
+        if not watcher.ready.wait(TIMEOUT_S):
+            raise TimeoutError("the dev server never became ready")
+        return statistics.median(_save_once(post, reloaded, n) for n in range(SAVES))
+
+
+def _save_once(post: Path, reloaded: threading.Event, number: int) -> float:
+    reloaded.clear()
+    started = time.perf_counter()
+    with post.open("a", encoding="utf-8") as out:
+        out.write(f"\nSaved again by the benchmark ({number}).\n")
+    if not reloaded.wait(TIMEOUT_S):
+        raise TimeoutError(f"no reload within {TIMEOUT_S:.0f} s of saving {post}")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("site_dir", type=Path)
+    args = parser.parse_args()
+    out_dir = Path(__file__).resolve().parent / "out" / "serve"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    seconds = time_saves(args.site_dir, out_dir, convert.newest_post(args.site_dir / "content"))
+    print(NOT_MEASURED if seconds is None else f"{seconds:.4f}")
+
+
+if __name__ == "__main__":
+    main()
