@@ -12,7 +12,7 @@ from typing import Any
 
 from sitegen import cache as cache_store
 from sitegen import config as site_config
-from sitegen import content, markup, output, pages, site, tags, workers
+from sitegen import content, markup, output, pages, shape, site, tags, workers
 from sitegen.cache import Cache
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, ConfigError, SiteError
@@ -71,17 +71,39 @@ def build(options: Options, cache: Cache | None = None,
     summary = Summary(out_dir=out_dir)
     posts = parse_all(sources, config, cache, summary, options.jobs, options.site_dir,
                       progress)
-    the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
-    plan = pages.plan(the_site, config, static, markup.stylesheet())
-    output.check_paths(plan)
-    render_all(plan, config, renderer, cache, out_dir, summary, options.jobs, progress)
-    _count(summary, the_site, plan, started)
+    salt = f"{renderer.digest}|{config.digest()}"
+    planned = _plan(posts, config, options, static, salt, cache)
+    render_all(planned, config, renderer, cache, out_dir, summary, options.jobs, progress)
+    _count(summary, planned, started)
     cache.inputs, cache.last = inputs, _figures(summary)
     if on_disk:
         cache_store.save(options.site_dir, cache,
                          bool(summary.parsed or summary.rendered or summary.deleted))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _plan(posts: list[content.Post], config: Config, options: Options,
+          static: list[StaticFile], salt: str, cache: Cache) -> shape.Planned:
+    """The plan and its fingerprints: patched when only post bodies changed and the last
+    plan is in memory (the dev server), else made anew."""
+    shape_key = shape.key(posts, salt, str(options.drafts), _tags_digest(options),
+                          *(f"{f.path}={f.digest}" for f in static))
+    if cache.planned and cache.planned.key == shape_key:
+        shape.patch(cache.planned, posts, salt)
+        return cache.planned
+    the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
+    plan = pages.plan(the_site, config, static, markup.stylesheet())
+    output.check_paths(plan)
+    fingerprints = {p.path: p.fingerprint(salt) for p in plan}
+    planned = shape.remember(shape_key, the_site, plan, fingerprints, index=cache.keep_plan)
+    cache.planned = planned if cache.keep_plan else None
+    return planned
+
+
+def _tags_digest(options: Options) -> str:
+    path = options.site_dir / tags.TAGS_FILE
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
 def _inputs(options: Options, config: Config, out_dir: Path, sources: list[content.Source],
@@ -190,13 +212,11 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:24]
 
 
-def render_all(plan: list[Page], config: Config, renderer: Renderer, cache: Cache,
+def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache: Cache,
                out_dir: Path, summary: Summary, jobs: int = 1,
                progress: Progress | None = None) -> None:
     """Render pages whose fingerprint changed (in worker processes), then commit."""
-    salt = f"{renderer.digest}|{config.digest()}"
-    fingerprints = {p.path: hashlib.sha256(f"{salt}|{p.inputs()}".encode()).hexdigest()
-                    for p in plan}
+    plan, fingerprints = planned.plan, dict(planned.fingerprints)
     out = output.Output(out_dir)
     try:
         same_dir = cache.output_dir == str(out_dir)
@@ -236,9 +256,8 @@ def render_page(page: Page, renderer: Renderer, feeds: FeedWriter) -> bytes:
     return Path(page.context["source"]).read_bytes()
 
 
-def _count(summary: Summary, the_site: site.Site, plan: list[Page], started: float) -> None:
-    summary.posts = len(the_site.entries)
-    summary.tags = len(the_site.tags)
-    summary.feeds = sum(1 for p in plan if p.kind == pages.FEED)
-    summary.pages = sum(1 for p in plan if p.path.endswith(".html"))
+def _count(summary: Summary, planned: shape.Planned, started: float) -> None:
+    summary.posts, summary.tags = planned.posts, planned.tags
+    summary.feeds = sum(1 for p in planned.plan if p.kind == pages.FEED)
+    summary.pages = sum(1 for p in planned.plan if p.path.endswith(".html"))
     summary.seconds = time.perf_counter() - started

@@ -20,6 +20,7 @@ from typing import Any
 
 from sitegen import __version__
 from sitegen.content import Post, Skipped, Stamps
+from sitegen.shape import Planned
 
 CACHE_DIR = ".cache"
 STATE_FILE = "state.json"
@@ -52,6 +53,8 @@ class Cache:
     last: dict[str, Any] = field(default_factory=dict)  # that build's summary figures
     loaded: bool = True  # False while only state.json has been read
     base: frozenset[tuple[str, str]] = frozenset()  # the keys POSTS_FILE holds
+    keep_plan: bool = False  # keep the last plan in memory (the dev server)
+    planned: Planned | None = None
 
     def post(self, digest: str, config_digest: str) -> Post | Skipped | None:
         return self.posts.get((digest, config_digest))

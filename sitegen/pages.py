@@ -47,9 +47,10 @@ class Page:
         """The page's site-relative URL: 'tags/svg/' for 'tags/svg/index.html'."""
         return self.path.removesuffix("index.html")
 
-    def inputs(self) -> str:
-        """A digest of everything the page is made from (posts count by their digest)."""
-        text = f"{self.path}|{self.kind}|{self.template}|{_key(self.context)}"
+    def fingerprint(self, salt: str) -> str:
+        """A digest of everything the page is made from: its path, its renderer, `salt`
+        (the templates' and settings' digests) and its inputs (posts by their digest)."""
+        text = f"{salt}|{self.path}|{self.kind}|{self.template}|{_key(self.context)}"
         return hashlib.sha256(text.encode()).hexdigest()
 
 

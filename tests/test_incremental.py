@@ -102,3 +102,28 @@ def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:
     edit(site)
     assert "(300 parsed," in build(site, out)
     assert tree(out) == cold(site, tmp_path / "cold")
+
+
+def test_dev_server_patch_of_body_edits_equals_cold_build(corpus: Path, tmp_path: Path) -> None:
+    """The dev server keeps its plan in memory and patches it when only bodies change."""
+    from sitegen.build import Options
+    from sitegen.build import build as build_in_process
+    from sitegen.cache import Cache
+
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    options = Options(site_dir=site, out_dir=tmp_path / "served", use_cache=False, jobs=1)
+    cache = Cache(keep_plan=True)
+    build_in_process(options, cache=cache)
+    planned = cache.planned
+    posts = sorted((site / "content").rglob("*.md"))
+    for number, path in enumerate(posts[:3]):
+        path.write_text(path.read_text() + f"\nEdit number {number}, [a link](../x/).\n")
+    summary = build_in_process(options, cache=cache)
+    assert cache.planned is planned, "a body-only edit should patch the plan, not replan"
+    assert summary.parsed == 3 and 0 < summary.rendered < 100
+    assert tree(tmp_path / "served") == cold(site, tmp_path / "cold")
+    posts[0].write_text(posts[0].read_text().replace("tags: [", 'tags: ["new tag", ', 1))
+    build_in_process(options, cache=cache)
+    assert cache.planned is not planned, "a tag change should plan the site anew"
+    assert tree(tmp_path / "served") == cold(site, tmp_path / "cold2")
