@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 BENCHDEPS := $(VENV)/.bench-installed
+PELICAN := $(VENV)/pelican/.installed
 NODE := node_modules/.installed
 SOURCE ?= .
 
@@ -24,6 +25,12 @@ $(BENCHDEPS): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	touch $(RUNTIME) $(TESTDEPS) $@
+
+# Pelican pins an older Pygments than sitegen's, so it lives in a venv of its own.
+$(PELICAN): bench/pelican/requirements.txt
+	test -x $(VENV)/pelican/bin/python || $(PYTHON) -m venv $(VENV)/pelican
+	$(VENV)/pelican/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+	touch $@
 
 $(NODE): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
@@ -52,7 +59,7 @@ check-site: $(RUNTIME)  ## build if needed, then check links, feeds and sitemap 
 golden: $(TESTDEPS)  ## refresh the golden output tree after an intended change
 	SITEGEN_UPDATE_GOLDEN=1 $(BIN)/pytest tests/test_golden.py
 
-bench: $(BENCHDEPS)  ## build generated corpora with sitegen, Hugo and Pelican, print a table
+bench: $(BENCHDEPS) $(PELICAN)  ## build generated corpora with sitegen, Hugo and Pelican, print a table
 	$(BIN)/python -m bench.run
 
 bench-large: $(BENCHDEPS)  ## sitegen alone on 100,000 posts

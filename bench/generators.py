@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Generator:
     command: Callable[[Workspace], list[str]]
     caches: Callable[[Workspace], list[Path]]  # what a cold build starts without
     note: Callable[[str], str] = lambda log: ""  # what the log says was done, briefly
+    warm: Callable[[str], bool] = lambda log: True  # did a rebuild find its cache valid?
 
 
 def sitegen_command(ws: Workspace) -> list[str]:
@@ -56,6 +58,13 @@ def sitegen_note(log: str) -> str:
     """'1 parsed, 7 rendered' from sitegen's summary line."""
     found = re.search(r"\((\d+) parsed, (\d+) rendered", log)
     return f"{found[1]} parsed, {found[2]} rendered" if found else ""
+
+
+def sitegen_warm(log: str) -> bool:
+    """At most the one edited post parsed again: sitegen's cache was valid (it is not
+    once sitegen's code changes, as it may while others work on it)."""
+    found = re.search(r"\((\d+) parsed", log)
+    return bool(found and int(found[1]) <= 1)
 
 
 def hugo_binary() -> str:
@@ -73,19 +82,40 @@ def hugo_command(ws: Workspace) -> list[str]:
             "--cacheDir", str(ws.cache), "--noBuildLock", "--logLevel", "warn"]
 
 
+def pelican_program() -> str:
+    """Pelican from its own venv (`make bench` makes it: Pelican pins an older Pygments
+    than sitegen's), else from PATH."""
+    own = BIN.parent / "pelican" / "bin" / "pelican"
+    return str(own) if own.exists() else shutil.which("pelican") or "pelican"
+
+
 def pelican_command(ws: Workspace) -> list[str]:
-    return [str(BIN / "pelican"), str(ws.site / "content"), "--output", str(ws.out),
+    return [pelican_program(), str(ws.site / "content"), "--output", str(ws.out),
             "--settings", str(BENCH / "pelican" / "pelicanconf.py"),
             "--cache-path", str(ws.cache), "--log-handler", "plain"]
 
 
 SITEGEN = Generator("sitegen", convert.lay_out_sitegen, sitegen_command,
-                    lambda ws: [ws.site / ".cache", ws.out], sitegen_note)
+                    lambda ws: [ws.site / ".cache", ws.out], sitegen_note, sitegen_warm)
 HUGO = Generator("hugo", convert.lay_out_hugo, hugo_command,
                  lambda ws: [ws.out, ws.cache, ws.site / "resources"])
 PELICAN = Generator("pelican", convert.lay_out_pelican, pelican_command,
                     lambda ws: [ws.out, ws.cache])
 ALL = {g.name: g for g in (SITEGEN, HUGO, PELICAN)}
+
+
+def versions() -> str:
+    """The peers' versions, as they report them: 'hugo v0.168.0, pelican 4.12.0'."""
+    hugo = _first_line([hugo_binary(), "version"]).split("-")[0]
+    return f"{hugo}, pelican {_first_line([pelican_program(), '--version'])}"
+
+
+def _first_line(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError:
+        return "not found"
+    return (done.stdout.strip().splitlines() or ["?"])[0]
 
 
 def clear(paths: list[Path]) -> None:
