@@ -18,7 +18,7 @@ from sitegen.config import Config
 from sitegen.errors import BuildErrors, ConfigError, SiteError
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
-from sitegen.templates import Renderer
+from sitegen.templates import Renderer, renderer_for
 
 THEME_STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -61,7 +61,7 @@ def build(options: Options, cache: Cache | None = None,
     on_disk = cache is None and options.use_cache
     cache = cache or (cache_store.load_state(options.site_dir) if on_disk else Cache())
     sources = content.scan(options.site_dir, cache.stamps)
-    renderer = Renderer(options.site_dir, config)
+    renderer = renderer_for(options.site_dir, config, cache.renderer)
     static = _static_files(options.site_dir)
     inputs = _inputs(options, config, out_dir, sources, renderer, static)
     if cache.inputs == inputs and out_dir.is_dir():
@@ -76,6 +76,7 @@ def build(options: Options, cache: Cache | None = None,
     render_all(planned, config, renderer, cache, out_dir, summary, options.jobs, progress)
     _count(summary, planned, started)
     cache.inputs, cache.last = inputs, _figures(summary)
+    cache.renderer = renderer if cache.keep_plan else None
     if on_disk:
         cache_store.save(options.site_dir, cache,
                          bool(summary.parsed or summary.rendered or summary.deleted))
@@ -220,20 +221,23 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
     out = output.Output(out_dir)
     try:
         same_dir = cache.output_dir == str(out_dir)
+        trusted = cache.keep_plan  # the dev server's own folder: nobody else deletes files
         stale = [p for p in plan if not (same_dir and cache.outputs.get(p.path)
-                                         == fingerprints[p.path] and out.has(p.path))]
+                                         == fingerprints[p.path]
+                                         and (trusted or out.has(p.path)))]
         if progress and len(stale) >= LONG:
             progress("rendering pages", len(stale))
         render = functools.partial(_render_one, renderer=renderer,
                                    feeds=FeedWriter(config), out=out)
         results = workers.run(render, stale, jobs)
         previous = list(cache.outputs) if same_dir else None
-        summary.deleted = out.commit(set(fingerprints), previous)
+        written = [p.path for p, (wrote, _) in zip(stale, results, strict=True) if wrote]
+        summary.deleted = out.commit(written, set(fingerprints), previous)
     except BaseException:
         out.discard()
         raise
     summary.rendered = len(stale)
-    summary.written = sum(written for written, _ in results)
+    summary.written = len(written)
     summary.warnings.extend(dict.fromkeys(w for _, ws in results for w in ws))
     cache.outputs, cache.output_dir = fingerprints, str(out_dir)
 

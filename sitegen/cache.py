@@ -21,6 +21,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.content import Post, Skipped, Stamps
 from sitegen.shape import Planned
+from sitegen.templates import Renderer
 
 CACHE_DIR = ".cache"
 STATE_FILE = "state.json"
@@ -55,6 +56,7 @@ class Cache:
     base: frozenset[tuple[str, str]] = frozenset()  # the keys POSTS_FILE holds
     keep_plan: bool = False  # keep the last plan in memory (the dev server)
     planned: Planned | None = None
+    renderer: Renderer | None = None  # compiled templates, kept by the dev server
 
     def post(self, digest: str, config_digest: str) -> Post | Skipped | None:
         return self.posts.get((digest, config_digest))

@@ -95,16 +95,26 @@ def scan(site_dir: Path, known: Stamps | None = None) -> list[Source]:
 
 
 def _walk(root: str, prefix: str) -> list[tuple[str, tuple[int, int]]]:
-    found = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        for name in files:
-            if not name.startswith((".", "_")):
-                full = os.path.join(folder, name)
-                info = os.stat(full)
-                found.append((full.removeprefix(prefix).replace(os.sep, "/"),
-                              (info.st_mtime_ns, info.st_size)))
-    return sorted(found)
+    """(path from the site folder, (mtime_ns, size)) of every visible file under root."""
+    found: list[tuple[str, tuple[int, int]]] = []
+    rel_root = root.removeprefix(prefix).replace(os.sep, "/")
+    pending = [(root, rel_root)]
+    while pending:
+        folder, rel = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            if entry.is_dir():
+                pending.append((entry.path, f"{rel}/{entry.name}"))
+            elif entry.is_file():
+                info = entry.stat()
+                found.append((f"{rel}/{entry.name}", (info.st_mtime_ns, info.st_size)))
+    found.sort()
+    return found
 
 
 def load(site_dir: Path, path: str, stamp: tuple[int, int] = (0, 0)) -> Source:

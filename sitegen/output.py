@@ -9,6 +9,7 @@ Unchanged files are never rewritten, so their times stay as they were.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -37,7 +38,12 @@ def check_paths(pages: Iterable[Page]) -> None:
 
 
 class Output:
-    """The output folder and the staging folder beside it."""
+    """The output folder and the staging folder beside it.
+
+    For a first build the staging folder is laid out as the site and renamed into place
+    whole; otherwise staged files lie flat, named by their path's digest, and each is
+    moved to its place (fewer folders to make and remove for a few changed pages).
+    """
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir.resolve()
@@ -45,6 +51,7 @@ class Output:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-",
                                              dir=self.out_dir.parent))
         self.staging.chmod(0o755)
+        self.fresh = not self.out_dir.exists()
         self._made: set[Path] = set()
 
     def has(self, path: str) -> bool:
@@ -52,27 +59,34 @@ class Output:
 
     def write(self, path: str, data: bytes) -> bool:
         """Stage `data` for `path` unless the output already holds these bytes."""
-        if _same_bytes(self.out_dir / path, data):
+        if not self.fresh and _same_bytes(self.out_dir / path, data):
             return False
-        target = self.staging / path
+        target = self._staged(path)
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
         target.write_bytes(data)
         return True
 
-    def commit(self, planned: set[str], previous: Iterable[str] | None) -> int:
-        """Move staged files into place; delete outputs that left the plan. Returns the
-        number of files deleted. `previous` lists the last build's outputs, when known."""
-        if not self.out_dir.exists():
+    def _staged(self, path: str) -> Path:
+        if self.fresh:
+            return self.staging / path
+        return self.staging / hashlib.sha256(path.encode()).hexdigest()[:32]
+
+    def commit(self, written: Iterable[str], planned: set[str],
+               previous: Iterable[str] | None) -> int:
+        """Move the `written` files into place; delete outputs that left the plan. Returns
+        the number deleted. `previous` lists the last build's outputs, when known."""
+        if self.fresh:
             os.replace(self.staging, self.out_dir)
             return 0
-        for staged in sorted(self.staging.rglob("*")):
-            if staged.is_file():
-                target = self.out_dir / staged.relative_to(self.staging)
+        for path in written:
+            target = self.out_dir / path
+            if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, target)
-        shutil.rmtree(self.staging, ignore_errors=True)
+                self._made.add(target.parent)
+            os.replace(self._staged(path), target)
+        self.staging.rmdir()
         return self._delete_unplanned(planned, previous)
 
     def discard(self) -> None:

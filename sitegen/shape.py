@@ -10,6 +10,7 @@ inputs), and patches just those pages instead of planning the site again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -42,8 +43,13 @@ def key(posts: Iterable[Post], *settings: str) -> str:
     """A digest of the site's shape: the settings given and every post but its body."""
     digest = hashlib.sha256("|".join(settings).encode())
     for post in posts:
-        digest.update(repr(tuple(getattr(post, f) for f in SHAPE_FIELDS)).encode())
+        digest.update(_post_shape(post))
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=200_000)
+def _post_shape(post: Post) -> bytes:
+    return repr(tuple(getattr(post, f) for f in SHAPE_FIELDS)).encode()
 
 
 def remember(shape_key: str, the_site: Site, plan: list[Page],

@@ -27,8 +27,9 @@ class Renderer:
     are reported before anything is written."""
 
     def __init__(self, site_dir: Path, config: Config) -> None:
-        self.dirs = [d for d in (site_dir / "templates", THEME_DIR) if d.is_dir()]
+        self.dirs = _template_dirs(site_dir)
         self.site_dir = site_dir
+        self.config = config
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -42,24 +43,14 @@ class Renderer:
         self.env.filters.update(isodate=_isodate,
                                 human_date=lambda v: _human_date(v.astimezone(config.tz)))
         self._summaries: dict[tuple[str, str, tuple[TagLink, ...]], Markup] = {}
-        self.files = self._files()
-        self.digest = self._digest()
+        self.files = _files(self.dirs)
+        self.digest = _digest(self.files)
         self._compile_all()
 
-    def _files(self) -> dict[str, Path]:
-        """Template name → the file that wins (the site's own before the theme's)."""
-        found: dict[str, Path] = {}
-        for root in reversed(self.dirs):
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    found[path.relative_to(root).as_posix()] = path
-        return dict(sorted(found.items()))
-
-    def _digest(self) -> str:
-        digest = hashlib.sha256()
-        for name, path in self.files.items():
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-        return digest.hexdigest()[:16]
+    def still_fits(self, site_dir: Path, config: Config) -> bool:
+        """True when this renderer, templates compiled, serves the same site unchanged."""
+        return (site_dir, config) == (self.site_dir, self.config) \
+            and _digest(_files(_template_dirs(site_dir))) == self.digest
 
     def _compile_all(self) -> None:
         for name in self.files:
@@ -93,6 +84,34 @@ class Renderer:
             filename, line = _template_frame(exc)
             raise TemplateError(self._place(filename, page.template), line,
                                 f"while rendering {page.path}: {exc}") from None
+
+
+def renderer_for(site_dir: Path, config: Config, previous: Renderer | None) -> Renderer:
+    """`previous` when its templates and settings are unchanged, else a new Renderer."""
+    if previous is not None and previous.still_fits(site_dir, config):
+        return previous
+    return Renderer(site_dir, config)
+
+
+def _template_dirs(site_dir: Path) -> list[Path]:
+    return [d for d in (site_dir / "templates", THEME_DIR) if d.is_dir()]
+
+
+def _files(dirs: list[Path]) -> dict[str, Path]:
+    """Template name → the file that wins (the site's own before the theme's)."""
+    found: dict[str, Path] = {}
+    for root in reversed(dirs):
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                found[path.relative_to(root).as_posix()] = path
+    return dict(sorted(found.items()))
+
+
+def _digest(files: dict[str, Path]) -> str:
+    digest = hashlib.sha256()
+    for name, path in files.items():
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

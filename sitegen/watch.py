@@ -28,7 +28,7 @@ from sitegen.templates import THEME_DIR
 
 log = logging.getLogger("sitegen")
 logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our rebuild line says more
-QUIET_MS = 50  # a burst of saves ends after this long without another
+QUIET_MS = 20  # a burst of saves ends after this long without another
 WAKE_MS = 1000  # how often the watch loop looks for new or replaced source folders
 CSS_FROM_KEPT = 20  # a page older than this many stylesheet-only builds reloads whole
 
