@@ -89,7 +89,7 @@ def _plan(posts: list[content.Post], config: Config, options: Options,
     """The plan and its fingerprints: patched when only post bodies changed and the last
     plan is in memory (the dev server), else made anew."""
     shape_key = shape.key(posts, salt, str(options.drafts), _tags_digest(options),
-                          *(f"{f.path}={f.digest}" for f in static))
+                          *(f"{f.path}={f.digest}" for f in static)) if cache.keep_plan else ""
     if cache.planned and cache.planned.key == shape_key:
         shape.patch(cache.planned, posts, salt)
         return cache.planned
