@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,8 +65,6 @@ class Site:
     entries: tuple[Entry, ...]  # newest first
     tags: dict[str, Tag]  # by slug, sorted by slug
 
-    def local_date(self, entry: Entry, config: Config) -> dt.datetime:
-        return entry.post.date.astimezone(config.tz)
 
 
 def assemble(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
