@@ -61,7 +61,7 @@ def build(options: Options, cache: Cache | None = None,
     on_disk = cache is None and options.use_cache
     cache = cache or (cache_store.load_state(options.site_dir) if on_disk else Cache())
     sources = content.scan(options.site_dir, cache.stamps)
-    renderer = renderer_for(options.site_dir, config, cache.renderer)
+    renderer = renderer_for(options.site_dir, config, cache.renderer, cache.templates_ok)
     static = _static_files(options.site_dir)
     inputs = _inputs(options, config, out_dir, sources, renderer, static)
     if cache.inputs == inputs and out_dir.is_dir():
@@ -75,8 +75,10 @@ def build(options: Options, cache: Cache | None = None,
     planned = _plan(posts, config, options, static, salt, cache)
     render_all(planned, config, renderer, cache, out_dir, summary, options.jobs, progress)
     _count(summary, planned, started)
-    cache.inputs, cache.last = inputs, _figures(summary)
+    cache.inputs, cache.last, cache.shape = inputs, _figures(summary), planned.shape
+    cache.templates_ok = renderer.digest
     cache.renderer = renderer if cache.keep_plan else None
+    cache.planned = planned if cache.keep_plan else None
     if on_disk:
         cache_store.save(options.site_dir, cache,
                          bool(summary.parsed or summary.rendered or summary.deleted))
@@ -86,20 +88,19 @@ def build(options: Options, cache: Cache | None = None,
 
 def _plan(posts: list[content.Post], config: Config, options: Options,
           static: list[StaticFile], salt: str, cache: Cache) -> shape.Planned:
-    """The plan and its fingerprints: patched when only post bodies changed and the last
-    plan is in memory (the dev server), else made anew."""
+    """The plan and its fingerprints. When only post bodies changed, only the pages that
+    show them are fingerprinted again; the dev server even patches its plan in memory."""
     shape_key = shape.key(posts, salt, str(options.drafts), _tags_digest(options),
-                          *(f"{f.path}={f.digest}" for f in static)) if cache.keep_plan else ""
-    if cache.planned and cache.planned.key == shape_key:
+                          *(f"{f.path}={f.digest}" for f in static))
+    if cache.planned and cache.planned.shape.key == shape_key:
         shape.patch(cache.planned, posts, salt)
         return cache.planned
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
     plan = pages.plan(the_site, config, static, markup.stylesheet())
     output.check_paths(plan)
-    fingerprints = {p.path: p.fingerprint(salt) for p in plan}
-    planned = shape.remember(shape_key, the_site, plan, fingerprints, index=cache.keep_plan)
-    cache.planned = planned if cache.keep_plan else None
-    return planned
+    fingerprints, new_shape = shape.fingerprint(plan, salt, posts, shape_key, cache.shape,
+                                                cache.outputs)
+    return shape.planned(new_shape, the_site, plan, fingerprints)
 
 
 def _tags_digest(options: Options) -> str:

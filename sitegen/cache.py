@@ -11,7 +11,6 @@ Deleting .cache/ is always safe.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 from dataclasses import dataclass, field
@@ -20,14 +19,15 @@ from typing import Any
 
 from sitegen import __version__
 from sitegen.content import Post, Skipped, Stamps
-from sitegen.shape import Planned
+from sitegen.shape import Planned, Shape
 from sitegen.templates import Renderer
 
 CACHE_DIR = ".cache"
-STATE_FILE = "state.json"
+STATE_FILE = "state.pickle"
 POSTS_FILE = "posts.pickle"  # parsed posts as of some build
 DELTA_FILE = "posts-delta.pickle"  # posts added and removed since POSTS_FILE was written
 OUTPUTS_FILE = "outputs.pickle"
+SHAPE_FILE = "shape.pickle"
 MAX_DELTA = 500  # past this many changes, POSTS_FILE is written anew
 
 
@@ -56,6 +56,9 @@ class Cache:
     base: frozenset[tuple[str, str]] = frozenset()  # the keys POSTS_FILE holds
     keep_plan: bool = False  # keep the last plan in memory (the dev server)
     planned: Planned | None = None
+    shape: Shape = field(default_factory=Shape)  # the last plan's shape and recorded inputs
+    uses_on_disk: object = None  # the shape.uses that SHAPE_FILE holds
+    templates_ok: str = ""  # digest of the templates the last good build compiled
     renderer: Renderer | None = None  # compiled templates, kept by the dev server
 
     def post(self, digest: str, config_digest: str) -> Post | Skipped | None:
@@ -71,16 +74,16 @@ class Cache:
 
 def load_state(site_dir: Path) -> Cache:
     """The small part of the cache; an empty cache when missing, corrupt or foreign."""
-    try:
-        raw = json.loads((site_dir / CACHE_DIR / STATE_FILE).read_text(encoding="utf-8"))
-        if raw["version"] != CODE_VERSION:
-            return Cache()
-        return Cache(output_dir=str(raw["output_dir"]), inputs=str(raw["inputs"]),
-                     last=dict(raw["last"]), loaded=False,
-                     stamps={k: (int(a), int(b), str(c)) for k, (a, b, c)
-                             in raw["stamps"].items()})
-    except (OSError, ValueError, KeyError, TypeError):
+    state = _read(site_dir / CACHE_DIR / STATE_FILE)
+    if not isinstance(state, dict):
         return Cache()
+    try:
+        return Cache(loaded=False, **{k: state[k] for k in STATE_FIELDS})
+    except (KeyError, TypeError):
+        return Cache()
+
+
+STATE_FIELDS = ("output_dir", "inputs", "last", "stamps", "templates_ok")
 
 
 def load_posts(site_dir: Path, cache: Cache) -> None:
@@ -89,8 +92,9 @@ def load_posts(site_dir: Path, cache: Cache) -> None:
     folder = site_dir / CACHE_DIR
     base = _read(folder / POSTS_FILE)
     delta = _read(folder / DELTA_FILE) if base is not None else None
-    outputs = _read(folder / OUTPUTS_FILE)
-    if base is None or outputs is None:
+    saved = _read(folder / OUTPUTS_FILE)
+    uses = _read(folder / SHAPE_FILE)
+    if base is None or saved is None:
         cache.posts, cache.outputs, cache.output_dir = {}, {}, ""
         return
     cache.posts = base
@@ -100,7 +104,10 @@ def load_posts(site_dir: Path, cache: Cache) -> None:
         for key in removed:
             cache.posts.pop(key, None)
         cache.posts.update(added)
-    cache.outputs = outputs
+    cache.outputs, shape_key, digests = saved
+    if uses is not None and uses[0] == shape_key:  # written for this very shape
+        cache.shape = Shape(shape_key, uses[1], digests)
+        cache.uses_on_disk = uses[1]
 
 
 def _read(path: Path) -> Any:
@@ -127,12 +134,14 @@ def save(site_dir: Path, cache: Cache, posts_changed: bool) -> None:
     folder.mkdir(exist_ok=True)
     if not (folder / ".gitignore").exists():
         (folder / ".gitignore").write_text("*\n")
+    if cache.shape.uses is not cache.uses_on_disk:  # before OUTPUTS_FILE, which names it
+        _write(folder / SHAPE_FILE, _dump((cache.shape.key, cache.shape.uses)))
+        cache.uses_on_disk = cache.shape.uses
     if posts_changed:
         _save_posts(folder, cache)
-        _write(folder / OUTPUTS_FILE, _dump(cache.outputs))
-    state = {"version": CODE_VERSION, "output_dir": cache.output_dir, "inputs": cache.inputs,
-             "last": cache.last, "stamps": cache.stamps}
-    _write(folder / STATE_FILE, json.dumps(state).encode())
+        _write(folder / OUTPUTS_FILE,
+               _dump((cache.outputs, cache.shape.key, cache.shape.digests)))
+    _write(folder / STATE_FILE, _dump({k: getattr(cache, k) for k in STATE_FIELDS}))
 
 
 def _save_posts(folder: Path, cache: Cache) -> None:

@@ -64,6 +64,16 @@ class Post:
     source_url: str = ""
     context: str = ""
     warnings: tuple[str, ...] = ()
+    shape: str = ""  # digest of every field that places the post (all but its words)
+
+    def with_shape(self) -> Post:
+        fields = tuple(getattr(self, f) for f in SHAPE_FIELDS)
+        return dataclasses.replace(self, shape=hashlib.sha256(repr(fields).encode()).hexdigest())
+
+
+# Post fields that only show the post's words (on its own page and in lists).
+WORDS_FIELDS = {"body", "description", "warnings", "digest", "shape"}
+SHAPE_FIELDS = tuple(f.name for f in dataclasses.fields(Post) if f.name not in WORDS_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +232,7 @@ def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
         draft=bool(meta.get("draft", False)), aliases=_aliases(meta, where),
         description=_text(meta, "description", where) or excerpt(body_html),
         body=body_html, warnings=warnings, **_kind_fields(kind, meta, where),
-    )
+    ).with_shape()
 
 
 def _check_fields(meta: dict[str, Any], where: _FieldLines) -> None:

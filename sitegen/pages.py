@@ -47,30 +47,36 @@ class Page:
         """The page's site-relative URL: 'tags/svg/' for 'tags/svg/index.html'."""
         return self.path.removesuffix("index.html")
 
-    def fingerprint(self, salt: str) -> str:
+    def fingerprint(self, salt: str, shown: set[str] | None = None) -> str:
         """A digest of everything the page is made from: its path, its renderer, `salt`
-        (the templates' and settings' digests) and its inputs (posts by their digest)."""
-        text = f"{salt}|{self.path}|{self.kind}|{self.template}|{_key(self.context)}"
+        (the templates' and settings' digests) and its inputs (posts by their digest).
+        The sources of the posts the page shows are added to `shown`."""
+        found: set[str] = set() if shown is None else shown
+        text = f"{salt}|{self.path}|{self.kind}|{self.template}|{_key(self.context, found)}"
         return hashlib.sha256(text.encode()).hexdigest()
 
 
 _PLAIN = (str, int, float, bool, type(None), dt.datetime, TagLink, TagRef)
-_BY_TYPE: dict[type, Any] = {Entry: lambda e: e.key, **dict.fromkeys(_PLAIN, repr)}
+_BY_TYPE: dict[type, Any] = dict.fromkeys(_PLAIN, repr)
 
 
-def _key(value: Any) -> str:
+def _key(value: Any, shown: set[str]) -> str:
     """A string that changes whenever anything a page can show of `value` changes."""
     plain = _BY_TYPE.get(type(value))
     if plain is not None:
         return str(plain(value))
+    if isinstance(value, Entry):
+        shown.add(value.post.source)
+        return value.key
     if isinstance(value, list | tuple):
-        return "[" + ",".join(map(_key, value)) + "]"
+        return "[" + ",".join([_key(v, shown) for v in value]) + "]"
     if isinstance(value, dict):
-        return "{" + ",".join(f"{k}:{_key(value[k])}" for k in sorted(value)) + "}"
+        return "{" + ",".join(f"{k}:{_key(value[k], shown)}" for k in sorted(value)) + "}"
     if isinstance(value, Post):
+        shown.add(value.source)
         return value.digest
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _key({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+        return _key({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}, shown)
     raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 

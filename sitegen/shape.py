@@ -2,65 +2,88 @@
 
 While an author writes, most saves change one post's body and nothing else: no
 title, date, tag or slug. Then every page keeps its place and its neighbours, and
-only the pages that show that post change. The dev server keeps the last plan in
-memory with, for each post, the pages whose context holds it (the pages' recorded
-inputs), and patches just those pages instead of planning the site again.
+only the pages that show that post change: the pages whose recorded inputs hold it.
+A build whose shape equals the last one's fingerprints just those pages (the others
+keep their fingerprints); the dev server, which keeps its last plan in memory, also
+swaps the new post into those pages instead of planning the site again.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.content import Post
 from sitegen.pages import Page
 from sitegen.site import Entry, Site, make_entry
 
-# Post fields that only the post's own pages and list items show.
-BODY_FIELDS = {"body", "description", "warnings", "digest"}
-SHAPE_FIELDS = tuple(f.name for f in dataclasses.fields(Post) if f.name not in BODY_FIELDS)
+
+@dataclass
+class Shape:
+    """What the last successful build knew of its plan (kept in the cache)."""
+
+    key: str = ""
+    uses: dict[str, list[int]] = field(default_factory=dict)  # post source → page indexes
+    digests: dict[str, str] = field(default_factory=dict)  # post source → its digest
 
 
 @dataclass
 class Planned:
-    """The last plan, kept in memory by the dev server."""
+    """A plan with its fingerprints; the dev server keeps the last one in memory."""
 
-    key: str
+    shape: Shape
     plan: list[Page]
     fingerprints: dict[str, str]  # output path → fingerprint
     entries: dict[str, Entry]  # post source → its entry
-    uses: dict[str, list[int]]  # post source → indexes of the pages that show it
     posts: int
     tags: int
 
 
 def key(posts: Iterable[Post], *settings: str) -> str:
-    """A digest of the site's shape: the settings given and every post but its body."""
+    """A digest of the site's shape: the settings given and every post but its words."""
     digest = hashlib.sha256("|".join(settings).encode())
-    for post in posts:
-        digest.update(_post_shape(post))
+    digest.update("".join(post.shape for post in posts).encode())
     return digest.hexdigest()
 
 
-@functools.lru_cache(maxsize=200_000)
-def _post_shape(post: Post) -> bytes:
-    return repr(tuple(getattr(post, f) for f in SHAPE_FIELDS)).encode()
+def fingerprint(plan: Sequence[Page], salt: str, posts: Iterable[Post], shape_key: str,
+                last: Shape, last_fingerprints: dict[str, str]) -> tuple[dict[str, str], Shape]:
+    """Every page's fingerprint, and the shape. With the last build's shape unchanged,
+    only pages that show a changed post are fingerprinted again."""
+    digests = {p.source: p.digest for p in posts}
+    if last.key != shape_key or not last.uses:
+        return _fingerprint_all(plan, salt, Shape(shape_key, {}, digests))
+    changed = [s for s, d in digests.items() if last.digests.get(s) != d]
+    again = {i for s in changed for i in last.uses.get(s, ())}
+    fingerprints = {}
+    for number, page in enumerate(plan):
+        kept = last_fingerprints.get(page.path)
+        fingerprints[page.path] = kept if kept and number not in again \
+            else page.fingerprint(salt)
+    return fingerprints, Shape(shape_key, last.uses, digests)
 
 
-def remember(shape_key: str, the_site: Site, plan: list[Page],
-             fingerprints: dict[str, str], index: bool) -> Planned:
-    """The plan as made; with `index`, also which pages show each post."""
+def _fingerprint_all(plan: Sequence[Page], salt: str,
+                     shape: Shape) -> tuple[dict[str, str], Shape]:
+    fingerprints = {}
     uses: dict[str, list[int]] = defaultdict(list)
-    for number, page in enumerate(plan if index else ()):
-        for source in dict.fromkeys(e.post.source for e in _entries(page.context)):
+    for number, page in enumerate(plan):
+        shown: set[str] = set()
+        fingerprints[page.path] = page.fingerprint(salt, shown)
+        for source in sorted(shown):
             uses[source].append(number)
-    return Planned(shape_key, plan, fingerprints, {e.post.source: e for e in the_site.entries},
-                   dict(uses), len(the_site.entries), len(the_site.tags))
+    shape.uses = dict(uses)
+    return fingerprints, shape
+
+
+def planned(shape: Shape, the_site: Site, plan: list[Page],
+            fingerprints: dict[str, str]) -> Planned:
+    return Planned(shape, plan, fingerprints, {e.post.source: e for e in the_site.entries},
+                   len(the_site.entries), len(the_site.tags))
 
 
 def patch(planned: Planned, posts: Iterable[Post], salt: str) -> int:
@@ -69,7 +92,8 @@ def patch(planned: Planned, posts: Iterable[Post], salt: str) -> int:
     for post in changed:
         old = planned.entries[post.source]
         new = planned.entries[post.source] = make_entry(post, old.url, old.tags)
-        for index in planned.uses.get(post.source, ()):
+        planned.shape.digests[post.source] = post.digest
+        for index in planned.shape.uses.get(post.source, ()):
             page = planned.plan[index]
             context = _swap(page.context, old, new)
             if context.get("entry") is new:
@@ -77,17 +101,6 @@ def patch(planned: Planned, posts: Iterable[Post], salt: str) -> int:
             planned.plan[index] = dataclasses.replace(page, context=context)
             planned.fingerprints[page.path] = planned.plan[index].fingerprint(salt)
     return len(changed)
-
-
-def _entries(value: Any) -> Iterable[Entry]:
-    if isinstance(value, Entry):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _entries(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _entries(item)
 
 
 def _swap(value: Any, old: Entry, new: Entry) -> Any:

@@ -71,7 +71,7 @@ def assemble(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
              drafts: bool = False) -> Site:
     """Build the Site; raise the collected SiteErrors as one list."""
     shown = sorted((p for p in posts if drafts or not p.draft),
-                   key=lambda p: (p.date, p.source), reverse=True)
+                   key=lambda p: (p.date.timestamp(), p.source), reverse=True)
     names = _tag_names(shown, info)
     entries = tuple(make_entry(p, permalink(p, config), _links(p, names)) for p in shown)
     _check_urls(entries)

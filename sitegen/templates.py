@@ -26,7 +26,7 @@ class Renderer:
     """Renders template pages. Every template is compiled up front, so syntax errors
     are reported before anything is written."""
 
-    def __init__(self, site_dir: Path, config: Config) -> None:
+    def __init__(self, site_dir: Path, config: Config, compiled_before: str = "") -> None:
         self.dirs = _template_dirs(site_dir)
         self.site_dir = site_dir
         self.config = config
@@ -45,7 +45,8 @@ class Renderer:
         self._summaries: dict[tuple[str, str, tuple[TagLink, ...]], Markup] = {}
         self.files = _files(self.dirs)
         self.digest = _digest(self.files)
-        self._compile_all()
+        if self.digest != compiled_before:  # these very templates compiled in a good build
+            self._compile_all()
 
     def still_fits(self, site_dir: Path, config: Config) -> bool:
         """True when this renderer, templates compiled, serves the same site unchanged."""
@@ -86,11 +87,12 @@ class Renderer:
                                 f"while rendering {page.path}: {exc}") from None
 
 
-def renderer_for(site_dir: Path, config: Config, previous: Renderer | None) -> Renderer:
+def renderer_for(site_dir: Path, config: Config, previous: Renderer | None,
+                 compiled_before: str = "") -> Renderer:
     """`previous` when its templates and settings are unchanged, else a new Renderer."""
     if previous is not None and previous.still_fits(site_dir, config):
         return previous
-    return Renderer(site_dir, config)
+    return Renderer(site_dir, config, compiled_before)
 
 
 def _template_dirs(site_dir: Path) -> list[Path]:

@@ -127,3 +127,18 @@ def test_dev_server_patch_of_body_edits_equals_cold_build(corpus: Path, tmp_path
     build_in_process(options, cache=cache)
     assert cache.planned is not planned, "a tag change should plan the site anew"
     assert tree(tmp_path / "served") == cold(site, tmp_path / "cold2")
+
+
+def test_body_only_edits_between_builds_equal_cold_build(corpus: Path, tmp_path: Path) -> None:
+    """A fresh process whose last build had the same shape fingerprints only the pages
+    that show the edited posts; the result must still be the cold build's."""
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    out = tmp_path / "public"
+    build(site, out)
+    posts = sorted((site / "content").rglob("*.md"))
+    for round_ in range(2):
+        for path in posts[round_ * 5:round_ * 5 + 3]:
+            path.write_text(path.read_text() + f"\nRound {round_}: [see](../y/).\n")
+        assert "(3 parsed," in build(site, out)
+        assert tree(out) == cold(site, tmp_path / f"cold{round_}")
