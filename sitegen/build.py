@@ -72,7 +72,8 @@ def build(options: Options, cache: Cache | None = None,
     posts = parse_all(sources, config, cache, summary, options.jobs, options.site_dir,
                       progress)
     salt = f"{renderer.digest}|{config.digest()}"
-    planned = _plan(posts, config, options, static, salt, cache)
+    tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
+    planned = _plan(posts, config, options, static, salt, cache, tags_digest)
     render_all(planned, config, renderer, cache, out_dir, summary, options.jobs, progress)
     _count(summary, planned, started)
     cache.inputs, cache.last, cache.shape = inputs, _figures(summary), planned.shape
@@ -87,10 +88,10 @@ def build(options: Options, cache: Cache | None = None,
 
 
 def _plan(posts: list[content.Post], config: Config, options: Options,
-          static: list[StaticFile], salt: str, cache: Cache) -> shape.Planned:
+          static: list[StaticFile], salt: str, cache: Cache, tags_digest: str) -> shape.Planned:
     """The plan and its fingerprints. When only post bodies changed, only the pages that
     show them are fingerprinted again; the dev server even patches its plan in memory."""
-    shape_key = shape.key(posts, salt, str(options.drafts), _tags_digest(options),
+    shape_key = shape.key(posts, salt, str(options.drafts), tags_digest,
                           *(f"{f.path}={f.digest}" for f in static))
     if cache.planned and cache.planned.shape.key == shape_key:
         shape.patch(cache.planned, posts, salt)
@@ -101,11 +102,6 @@ def _plan(posts: list[content.Post], config: Config, options: Options,
     fingerprints, new_shape = shape.fingerprint(plan, salt, posts, shape_key, cache.shape,
                                                 cache.outputs)
     return shape.planned(new_shape, the_site, plan, fingerprints)
-
-
-def _tags_digest(options: Options) -> str:
-    path = options.site_dir / tags.TAGS_FILE
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
 def _inputs(options: Options, config: Config, out_dir: Path, sources: list[content.Source],
