@@ -129,6 +129,18 @@ def _unchanged(cache: Cache, out_dir: Path, started: float) -> Summary:
                    seconds=time.perf_counter() - started)
 
 
+def plan_site(options: Options) -> tuple[Config, list[content.Post], list[Page]]:
+    """Parse and plan the site as a build does, without rendering (for `sitegen check`).
+    Uses the cache on disk when `options.use_cache`, but never writes it."""
+    config = site_config.load(options.site_dir, options.base_url)
+    cache = cache_store.load(options.site_dir) if options.use_cache else Cache()
+    posts = parse_all(content.scan(options.site_dir), config, cache, Summary(), options.jobs,
+                      options.site_dir)
+    the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
+    plan = pages.plan(the_site, config, _static_files(options.site_dir), markup.stylesheet())
+    return config, posts, plan
+
+
 def _out_dir(options: Options, config: Config) -> Path:
     out_dir = (options.out_dir or options.site_dir / config.output).resolve()
     site_dir = options.site_dir.resolve()

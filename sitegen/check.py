@@ -15,9 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from sitegen import atom, build, cli, content, links, markup, pages, site
-from sitegen import cache as cache_store
-from sitegen import config as site_config
+from sitegen import atom, build, cli, content, links, site
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.links import Output, Problem
@@ -66,12 +64,7 @@ def run(args: argparse.Namespace) -> int:
 
 def expect(options: build.Options) -> Expected:
     """Plan the site as the build does; note every draft the published site leaves out."""
-    config = site_config.load(options.site_dir, options.base_url)
-    cache = cache_store.load(options.site_dir) if options.use_cache else cache_store.Cache()
-    posts = build.parse_all(content.scan(options.site_dir), config, cache, build.Summary())
-    the_site = site.assemble(posts, config, build._tag_info(options.site_dir), options.drafts)
-    plan = pages.plan(the_site, config, build._static_files(options.site_dir),
-                      markup.stylesheet())
+    config, posts, plan = build.plan_site(options)
     drafts = {} if options.drafts else draft_urls(posts, config)
     sources = {p.path: p.context["entry"].post.source for p in plan
                if isinstance(p.context.get("entry"), site.Entry)}
