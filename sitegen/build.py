@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,23 +61,36 @@ def build(options: Options, cache: Cache | None = None,
     config = site_config.load(options.site_dir, options.base_url)
     out_dir = _out_dir(options, config)
     on_disk = cache is None and options.use_cache
-    cache = cache or (cache_store.load_state(options.site_dir) if on_disk else Cache())
-    sources = content.scan(options.site_dir, cache.stamps)
-    renderer = renderer_for(options.site_dir, config, cache.renderer, cache.templates_ok)
-    static = _static_files(options.site_dir)
-    inputs = _inputs(options, config, out_dir, sources, renderer, static)
-    if cache.inputs == inputs and out_dir.is_dir():
-        return _unchanged(cache, out_dir, started)
-    if not cache.loaded:
-        cache_store.load_posts(options.site_dir, cache)
-    summary = Summary(out_dir=out_dir)
-    posts = parse_all(sources, config, cache, summary, options.jobs, options.site_dir,
-                      progress)
-    salt = f"{renderer.digest}|{config.digest()}"
-    tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
-    planned = _plan(posts, config, options, static, salt, cache, tags_digest)
-    render_all(planned, config, renderer, cache, out_dir, summary, options.jobs, progress)
-    _count(summary, planned, started)
+    try:
+        with _collector_held():
+            cache = cache or (cache_store.load_state(options.site_dir) if on_disk else Cache())
+            sources = content.scan(options.site_dir, cache.stamps)
+            renderer = renderer_for(options.site_dir, config, cache.renderer,
+                                    cache.templates_ok, _bytecode_dir(options, on_disk))
+            static = _static_files(options.site_dir)
+            inputs = _inputs(options, config, out_dir, sources, renderer, static)
+            if cache.inputs == inputs and out_dir.is_dir():
+                return _unchanged(cache, out_dir, started)
+            if not cache.loaded:
+                cache_store.load_posts(options.site_dir, cache)
+            summary = Summary(out_dir=out_dir)
+            posts = parse_all(sources, config, cache, summary, options.jobs,
+                              options.site_dir, progress)
+            salt = f"{renderer.digest}|{config.digest()}"
+            tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
+            planned = _plan(posts, config, options, static, salt, cache, tags_digest)
+        render_all(planned, config, renderer, cache, out_dir, summary, options.jobs, progress)
+    finally:
+        gc.unfreeze()
+    _count(summary, planned)
+    _remember(options, cache, inputs, planned, renderer, summary, on_disk)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _remember(options: Options, cache: Cache, inputs: str, planned: shape.Planned,
+              renderer: Renderer, summary: Summary, on_disk: bool) -> None:
+    """Keep what this build learnt, in memory and, unless told not to, in .cache/."""
     cache.inputs, cache.last, cache.shape = inputs, _figures(summary), planned.shape
     cache.templates_ok = renderer.digest
     cache.renderer = renderer if cache.keep_plan else None
@@ -83,8 +98,26 @@ def build(options: Options, cache: Cache | None = None,
     if on_disk:
         cache_store.save(options.site_dir, cache,
                          bool(summary.parsed or summary.rendered or summary.deleted))
-    summary.seconds = time.perf_counter() - started
-    return summary
+
+
+def _bytecode_dir(options: Options, on_disk: bool) -> Path | None:
+    return cache_store.templates_dir(options.site_dir) if on_disk else None
+
+
+@contextlib.contextmanager
+def _collector_held() -> Iterator[None]:
+    """Hold Python's cycle collector while the build makes its long-lived data (cached
+    posts, the site, the plan): on 10,000 posts its passes over that data take 0.1 s
+    and free nothing. The data is then frozen, so that the collector skips it while
+    pages render, here and in forked workers; build() unfreezes it when done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _plan(posts: list[content.Post], config: Config, options: Options,
@@ -269,8 +302,7 @@ def render_page(page: Page, renderer: Renderer, feeds: FeedWriter) -> bytes:
     return Path(page.context["source"]).read_bytes()
 
 
-def _count(summary: Summary, planned: shape.Planned, started: float) -> None:
+def _count(summary: Summary, planned: shape.Planned) -> None:
     summary.posts, summary.tags = planned.posts, planned.tags
     summary.feeds = sum(1 for p in planned.plan if p.kind == pages.FEED)
     summary.pages = sum(1 for p in planned.plan if p.path.endswith(".html"))
-    summary.seconds = time.perf_counter() - started

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ POSTS_FILE = "posts.pickle"  # parsed posts as of some build
 DELTA_FILE = "posts-delta.pickle"  # posts added and removed since POSTS_FILE was written
 OUTPUTS_FILE = "outputs.pickle"
 SHAPE_FILE = "shape.pickle"
+TEMPLATES_DIR = "templates"  # Jinja's compiled templates
 MAX_DELTA = 500  # past this many changes, POSTS_FILE is written anew
 
 
@@ -70,6 +72,26 @@ class Cache:
     def prune(self, live: set[tuple[str, str]]) -> None:
         """Forget posts that no longer exist, so the cache does not grow forever."""
         self.posts = {k: v for k, v in self.posts.items() if k in live}
+
+
+def templates_dir(site_dir: Path) -> Path:
+    """Where Jinja keeps compiled templates: a folder per version of sitegen's code
+    (which sets Jinja's options), made now; those of other versions are removed."""
+    root = _folder(site_dir) / TEMPLATES_DIR
+    current = root / CODE_VERSION
+    if not current.is_dir():
+        shutil.rmtree(root, ignore_errors=True)
+        current.mkdir(parents=True)
+    return current
+
+
+def _folder(site_dir: Path) -> Path:
+    """.cache/, made if missing, with a .gitignore that keeps it out of git."""
+    folder = site_dir / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    if not (folder / ".gitignore").exists():
+        (folder / ".gitignore").write_text("*\n")
+    return folder
 
 
 def load_state(site_dir: Path) -> Cache:
@@ -130,10 +152,7 @@ def load(site_dir: Path) -> Cache:
 
 def save(site_dir: Path, cache: Cache, posts_changed: bool) -> None:
     """Write what changed: the posts as a small delta while it stays small."""
-    folder = site_dir / CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    if not (folder / ".gitignore").exists():
-        (folder / ".gitignore").write_text("*\n")
+    folder = _folder(site_dir)
     if cache.shape.uses is not cache.uses_on_disk:  # before OUTPUTS_FILE, which names it
         _write(folder / SHAPE_FILE, _dump((cache.shape.key, cache.shape.uses)))
         cache.uses_on_disk = cache.shape.uses

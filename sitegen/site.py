@@ -71,11 +71,12 @@ def assemble(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
              drafts: bool = False) -> Site:
     """Build the Site; raise the collected SiteErrors as one list."""
     shown = sorted((p for p in posts if drafts or not p.draft),
-                   key=lambda p: (p.date.timestamp(), p.source), reverse=True)
-    names = _tag_names(shown, info)
-    entries = tuple(make_entry(p, permalink(p, config), _links(p, names)) for p in shown)
+                   key=lambda p: (p.date, p.source), reverse=True)
+    links = _tag_links(shown, info)
+    entries = tuple(make_entry(p, permalink(p, config), tuple(links[n] for n in p.tags))
+                    for p in shown)
     _check_urls(entries)
-    return Site(entries, _tags(entries, names, info))
+    return Site(entries, _tags(entries, info))
 
 
 def permalink(post: Post, config: Config) -> str:
@@ -87,14 +88,16 @@ def permalink(post: Post, config: Config) -> str:
     return path.lstrip("/")
 
 
-def _tag_names(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, str]:
-    """Tag key → display name; raise when two different names share one slug."""
+def _tag_links(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, TagLink]:
+    """Each tag name as written in posts → its slug and display name; raise when two
+    different names share one slug."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     first_source: dict[str, str] = {}
     for post in posts:
         for name in post.tags:
-            spellings[tags.key(name)][name] += 1
-            first_source.setdefault(tags.key(name), post.source)
+            tag_key = tags.key(name)
+            spellings[tag_key][name] += 1
+            first_source.setdefault(tag_key, post.source)
     by_slug: dict[str, str] = {}
     for tag_key in sorted(spellings):
         slug = tags.slugify(tag_key)
@@ -104,7 +107,11 @@ def _tag_names(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, str]:
                                f"(in {first_source[by_slug[slug]]}) would share the URL "
                                f"/tags/{slug}/; rename one of them")
         by_slug[slug] = tag_key
-    return {k: _display(k, c, info) for k, c in spellings.items()}
+    links = {}
+    for tag_key, counted in spellings.items():
+        link = TagLink(tags.slugify(tag_key), _display(tag_key, counted, info))
+        links.update(dict.fromkeys(counted, link))
+    return links
 
 
 def _display(tag_key: str, spellings: Counter[str], info: dict[str, TagInfo]) -> str:
@@ -112,10 +119,6 @@ def _display(tag_key: str, spellings: Counter[str], info: dict[str, TagInfo]) ->
     if configured and configured.name:
         return configured.name
     return min(spellings, key=lambda s: (-spellings[s], s))
-
-
-def _links(post: Post, names: dict[str, str]) -> tuple[TagLink, ...]:
-    return tuple(TagLink(tags.slugify(n), names[tags.key(n)]) for n in post.tags)
 
 
 def _check_urls(entries: tuple[Entry, ...]) -> None:
@@ -132,20 +135,16 @@ def _check_urls(entries: tuple[Entry, ...]) -> None:
         raise BuildErrors(errors)
 
 
-def _tags(entries: tuple[Entry, ...], names: dict[str, str],
-          info: dict[str, TagInfo]) -> dict[str, Tag]:
+def _tags(entries: tuple[Entry, ...], info: dict[str, TagInfo]) -> dict[str, Tag]:
     grouped: dict[str, list[Entry]] = defaultdict(list)
+    names: dict[str, str] = {}
     for entry in entries:
         for link in entry.tags:
             grouped[link.slug].append(entry)
-    refs = {slug: TagRef(slug, es[0].tags[_index(es[0], slug)].name, len(es))
-            for slug, es in grouped.items()}
+            names[link.slug] = link.name
+    refs = {slug: TagRef(slug, names[slug], len(es)) for slug, es in grouped.items()}
     return {slug: _tag(slug, grouped[slug], refs, info.get(slug, TagInfo()))
             for slug in sorted(grouped)}
-
-
-def _index(entry: Entry, slug: str) -> int:
-    return next(i for i, link in enumerate(entry.tags) if link.slug == slug)
 
 
 def _tag(slug: str, entries: list[Entry], refs: dict[str, TagRef], info: TagInfo) -> Tag:
@@ -157,6 +156,7 @@ def _tag(slug: str, entries: list[Entry], refs: dict[str, TagRef], info: TagInfo
 
 def _related(slug: str, entries: list[Entry], refs: dict[str, TagRef]) -> tuple[TagRef, ...]:
     """Tags that share posts with this one, most shared first."""
-    together = Counter(link.slug for e in entries for link in e.tags if link.slug != slug)
+    together = Counter(link.slug for e in entries for link in e.tags)
+    del together[slug]
     ranked = sorted(together, key=lambda s: (-together[s], s))[:RELATED_TAGS]
     return tuple(TagRef(s, refs[s].name, together[s]) for s in ranked)

@@ -26,7 +26,8 @@ class Renderer:
     """Renders template pages. Every template is compiled up front, so syntax errors
     are reported before anything is written."""
 
-    def __init__(self, site_dir: Path, config: Config, compiled_before: str = "") -> None:
+    def __init__(self, site_dir: Path, config: Config, compiled_before: str = "",
+                 bytecode_dir: Path | None = None) -> None:
         self.dirs = _template_dirs(site_dir)
         self.site_dir = site_dir
         self.config = config
@@ -34,7 +35,8 @@ class Renderer:
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, auto_reload=False)
+            keep_trailing_newline=True, auto_reload=False,
+            bytecode_cache=_bytecode_cache(bytecode_dir))
         self.env.globals.update(config=config, version=__version__,
                                 url=functools.lru_cache(maxsize=65536)(
                                     lambda p: quote(config.url(p))),
@@ -88,11 +90,20 @@ class Renderer:
 
 
 def renderer_for(site_dir: Path, config: Config, previous: Renderer | None,
-                 compiled_before: str = "") -> Renderer:
+                 compiled_before: str = "", bytecode_dir: Path | None = None) -> Renderer:
     """`previous` when its templates and settings are unchanged, else a new Renderer."""
     if previous is not None and previous.still_fits(site_dir, config):
         return previous
-    return Renderer(site_dir, config, compiled_before)
+    return Renderer(site_dir, config, compiled_before, bytecode_dir)
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    """Jinja's own cache of compiled templates, keyed by each template's source, so a
+    fresh process does not compile the theme again (70 ms)."""
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _template_dirs(site_dir: Path) -> list[Path]:

@@ -71,6 +71,11 @@ def test_template_and_config_edits_rebuild_what_they_touch(corpus: Path, tmp_pat
     build(site, out)
     assert "Gone fishing" in (out / "404.html").read_text()
     assert tree(out) == cold(site, tmp_path / "cold")
+    (site / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>Back soon</h1>{% endblock %}\n')
+    build(site, out)  # the 404 template was compiled and cached under the same name
+    assert "Back soon" in (out / "404.html").read_text()
+    assert tree(out) == cold(site, tmp_path / "cold2")
 
 
 @pytest.mark.parametrize("damage", ["garbage", "empty", "other-version"])
@@ -79,8 +84,8 @@ def test_damaged_cache_is_rebuilt_not_trusted(corpus: Path, tmp_path: Path, dama
     shutil.copytree(corpus, site)
     out = tmp_path / "public"
     build(site, out)
-    for file in (site / ".cache").glob("*"):
-        if file.name == ".gitignore":
+    for file in (site / ".cache").rglob("*"):  # Jinja's compiled templates too
+        if file.name == ".gitignore" or file.is_dir():
             continue
         if damage == "garbage":
             file.write_bytes(b"\x80\x04not a pickle at all")
