@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,9 +55,11 @@ Progress = Callable[[str, int], None]  # told (what, how many) before long work
 LONG = 1000  # items from which a stage counts as long work
 
 
-def build(options: Options, cache: Cache | None = None,
-          progress: Progress | None = None) -> Summary:
-    """Build the site into its output folder; raise BuildErrors and leave it untouched."""
+def build(options: Options, cache: Cache | None = None, progress: Progress | None = None,
+          changed: Collection[str] | None = None) -> Summary:
+    """Build the site into its output folder; raise BuildErrors and leave it untouched.
+    `changed`: the only content files that may differ since the last build with this
+    `cache` (the dev server's watcher knows); None: look at every file."""
     started = time.perf_counter()
     config = site_config.load(options.site_dir, options.base_url)
     out_dir = _out_dir(options, config)
@@ -64,7 +67,7 @@ def build(options: Options, cache: Cache | None = None,
     try:
         with _collector_held():
             cache = cache or (cache_store.load_state(options.site_dir) if on_disk else Cache())
-            sources = content.scan(options.site_dir, cache.stamps)
+            sources = _sources(options.site_dir, cache, changed)
             renderer = renderer_for(options.site_dir, config, cache.renderer,
                                     cache.templates_ok, _bytecode_dir(options, on_disk))
             static = _static_files(options.site_dir)
@@ -98,6 +101,19 @@ def _remember(options: Options, cache: Cache, inputs: str, planned: shape.Planne
     if on_disk:
         cache_store.save(options.site_dir, cache,
                          bool(summary.parsed or summary.rendered or summary.deleted))
+
+
+def _sources(site_dir: Path, cache: Cache, changed: Collection[str] | None) \
+        -> list[content.Source]:
+    """Every content file; only those in `changed` are looked at again when given."""
+    found = None
+    if changed is not None and cache.sources is not None:
+        found = content.rescan(site_dir, cache.sources, changed)
+    sources = content.scan(site_dir, cache.stamps) if found is None else found
+    if cache.keep_plan:  # the dev server's: its watcher will say what changed next
+        cache.sources = [s if not s.data else dataclasses.replace(s, data=b"")
+                         for s in sources]
+    return sources
 
 
 def _bytecode_dir(options: Options, on_disk: bool) -> Path | None:
@@ -142,9 +158,8 @@ def _inputs(options: Options, config: Config, out_dir: Path, sources: list[conte
     """One digest of everything a build reads: equal digests, equal sites."""
     digest = hashlib.sha256(f"{cache_store.CODE_VERSION}|{config.digest()}|{out_dir}|"
                             f"{options.drafts}|{renderer.digest}".encode())
-    for path, item_digest in [*((s.path, s.digest) for s in sources),
-                              *((f.path, f.digest) for f in static)]:
-        digest.update(f"|{path}={item_digest}".encode())
+    digest.update("".join([*(f"|{s.path}={s.digest}" for s in sources),
+                           *(f"|{f.path}={f.digest}" for f in static)]).encode())
     return digest.hexdigest()
 
 
@@ -188,8 +203,11 @@ def parse_all(sources: list[content.Source], config: Config, cache: Cache,
               progress: Progress | None = None) -> list[content.Post]:
     """Parse every post not in the cache (in worker processes); collect every error."""
     config_digest = config.digest()
-    fresh = [s if s.data else content.load(site_dir, s.path, s.stamp) for s in sources
-             if _is_post(s) and cache.post(s.digest, config_digest) is None]
+    posts = [s for s in sources if _is_post(s.path)]
+    keys = [(s.digest, config_digest) for s in posts]
+    known = cache.posts
+    fresh = [s if s.data else content.load(site_dir, s.path, s.stamp)
+             for s, key in zip(posts, keys, strict=True) if key not in known]
     if progress and len(fresh) >= LONG:
         progress("parsing posts", len(fresh))
     results = workers.run(functools.partial(_parse_or_error, config=config), fresh, jobs)
@@ -197,7 +215,7 @@ def parse_all(sources: list[content.Source], config: Config, cache: Cache,
         if not isinstance(result, SiteError):
             cache.remember(source.digest, config_digest, result)
     summary.parsed = len(fresh)
-    cache.prune({(s.digest, config_digest) for s in sources})
+    cache.prune(set(keys))
     cache.stamps = content.stamps(sources)
     errors = [r for r in results if isinstance(r, SiteError)]
     if errors:
@@ -205,8 +223,8 @@ def parse_all(sources: list[content.Source], config: Config, cache: Cache,
     return _posts_from_cache(sources, cache, config_digest, summary)
 
 
-def _is_post(source: content.Source) -> bool:
-    return source.path != tags.TAGS_FILE and content.is_post_file(source.path)
+def _is_post(path: str) -> bool:
+    return path != tags.TAGS_FILE and content.is_post_file(path)
 
 
 def _parse_or_error(source: content.Source, config: Config) \
@@ -219,19 +237,23 @@ def _parse_or_error(source: content.Source, config: Config) \
 
 def _posts_from_cache(sources: list[content.Source], cache: Cache, config_digest: str,
                       summary: Summary) -> list[content.Post]:
-    posts = []
-    for source in sources:
-        if source.path == tags.TAGS_FILE:
-            continue
-        result = cache.post(source.digest, config_digest) if _is_post(source) else \
-            content.Skipped(source.path, "not a post (posts end in .md or .html); ignored. "
-                            "Files to publish as they are belong in static/")
-        if isinstance(result, content.Post):
-            posts.append(result)
-            summary.warnings.extend(f"{result.source}: {w}" for w in result.warnings)
-        elif result is not None:
-            summary.warnings.append(f"{result.path}: {result.reason}")
+    """The parsed posts in the sources' order; files that are not posts are warned of."""
+    known = cache.posts
+    found = [known.get((s.digest, config_digest)) or _not_a_post(s) for s in sources
+             if s.path != tags.TAGS_FILE]
+    posts = [r for r in found if isinstance(r, content.Post)]
+    if len(posts) < len(found) or any(p.warnings for p in posts):
+        for result in found:
+            if isinstance(result, content.Post):
+                summary.warnings.extend(f"{result.source}: {w}" for w in result.warnings)
+            else:
+                summary.warnings.append(f"{result.path}: {result.reason}")
     return posts
+
+
+def _not_a_post(source: content.Source) -> content.Skipped:
+    return content.Skipped(source.path, "not a post (posts end in .md or .html); ignored. "
+                           "Files to publish as they are belong in static/")
 
 
 def _tag_info(site_dir: Path) -> dict[str, tags.TagInfo]:
@@ -304,5 +326,4 @@ def render_page(page: Page, renderer: Renderer, feeds: FeedWriter) -> bytes:
 
 def _count(summary: Summary, planned: shape.Planned) -> None:
     summary.posts, summary.tags = planned.posts, planned.tags
-    summary.feeds = sum(1 for p in planned.plan if p.kind == pages.FEED)
-    summary.pages = sum(1 for p in planned.plan if p.path.endswith(".html"))
+    summary.feeds, summary.pages = planned.feeds, planned.html

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen import __version__
-from sitegen.content import Post, Skipped, Stamps
+from sitegen.content import Post, Skipped, Source, Stamps
 from sitegen.shape import Planned, Shape
 from sitegen.templates import Renderer
 
@@ -62,6 +62,7 @@ class Cache:
     uses_on_disk: object = None  # the shape.uses that SHAPE_FILE holds
     templates_ok: str = ""  # digest of the templates the last good build compiled
     renderer: Renderer | None = None  # compiled templates, kept by the dev server
+    sources: list[Source] | None = None  # the content files last scanned, without data
 
     def post(self, digest: str, config_digest: str) -> Post | Skipped | None:
         return self.posts.get((digest, config_digest))
@@ -71,7 +72,8 @@ class Cache:
 
     def prune(self, live: set[tuple[str, str]]) -> None:
         """Forget posts that no longer exist, so the cache does not grow forever."""
-        self.posts = {k: v for k, v in self.posts.items() if k in live}
+        if not self.posts.keys() <= live:
+            self.posts = {k: v for k, v in self.posts.items() if k in live}
 
 
 def templates_dir(site_dir: Path) -> Path:

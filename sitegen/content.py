@@ -10,6 +10,8 @@ import html
 import operator
 import os
 import re
+import stat
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -109,6 +111,37 @@ def scan(site_dir: Path, known: Stamps | None = None) -> list[Source]:
         else:
             sources.append(load(site_dir, path, stamp))
     return sources
+
+
+def rescan(site_dir: Path, last: list[Source], changed: Collection[str]) -> list[Source] | None:
+    """What `scan` would find, when only the files in `changed` (paths from the site
+    folder, as a watcher reports them) can differ from `last`. None when a change is
+    not a plain file, such as a folder that came or went: then scan everything."""
+    changed = {p for p in changed if p.startswith("content/")}
+    known = {s.path for s in last}
+    sources = [s for s in last if s.path not in changed]
+    for path in changed:
+        try:
+            info = os.stat(site_dir / path)
+        except FileNotFoundError:
+            if path in known or _hidden(path) or not _holds(known, path):
+                continue  # a file was deleted
+            return None  # a folder was
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if not _hidden(path):
+            sources.append(load(site_dir, path, (info.st_mtime_ns, info.st_size)))
+    sources.sort(key=lambda s: s.path)
+    return sources
+
+
+def _holds(known: set[str], folder: str) -> bool:
+    return any(path.startswith(f"{folder}/") for path in known)
+
+
+def _hidden(path: str) -> bool:
+    """Left out of a scan: a file or folder whose name starts with '.' or '_'."""
+    return any(part.startswith((".", "_")) for part in path.split("/")[1:])
 
 
 def _walk(root: str, prefix: str) -> list[tuple[str, tuple[int, int]]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sitegen.content import Post
-from sitegen.pages import Page
+from sitegen.pages import FEED, Page
 from sitegen.site import Entry, Site, make_entry
 
 
@@ -41,6 +41,8 @@ class Planned:
     entries: dict[str, Entry]  # post source → its entry
     posts: int
     tags: int
+    feeds: int
+    html: int  # HTML pages
 
 
 def key(posts: Iterable[Post], *settings: str) -> str:
@@ -83,7 +85,9 @@ def _fingerprint_all(plan: Sequence[Page], salt: str,
 def planned(shape: Shape, the_site: Site, plan: list[Page],
             fingerprints: dict[str, str]) -> Planned:
     return Planned(shape, plan, fingerprints, {e.post.source: e for e in the_site.entries},
-                   len(the_site.entries), len(the_site.tags))
+                   len(the_site.entries), len(the_site.tags),
+                   sum(1 for p in plan if p.kind == FEED),
+                   sum(1 for p in plan if p.path.endswith(".html")))
 
 
 def patch(planned: Planned, posts: Iterable[Post], salt: str) -> int:

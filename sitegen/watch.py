@@ -131,12 +131,13 @@ class Watcher:
         if self._thread:
             self._thread.join(timeout)
 
-    def rebuild(self, reason: str = "") -> Status:
+    def rebuild(self, reason: str = "", changed: set[str] | None = None) -> Status:
         """Build once, publish the outcome and return it. Never raises for the site's
-        errors: they go to the browsers, and the last good site stays in place."""
+        errors: they go to the browsers, and the last good site stays in place.
+        `changed`: the only content files changed since the last build, when known."""
         started = time.perf_counter()
         before = dict(self.cache.outputs)
-        errors = self._build()
+        errors = self._build(changed)
         changed = set() if errors else _changed(before, self.cache.outputs)
         _, last = self.broadcast.latest()
         status = self._next_status(last, errors, changed, time.perf_counter() - started)
@@ -149,9 +150,9 @@ class Watcher:
                 log.exception("on_status failed")
         return status
 
-    def _build(self) -> tuple[SiteError, ...]:
+    def _build(self, changed: set[str] | None) -> tuple[SiteError, ...]:
         try:
-            summary = build(self.options, cache=self.cache)
+            summary = build(self.options, cache=self.cache, changed=changed)
             self.base_path = site_config.load(self.site_dir).base_path
         except BuildErrors as exc:
             return tuple(exc.errors)
@@ -211,7 +212,8 @@ class Watcher:
                                         force_polling=polling):
             moved = self._layout() != layout
             if changes or catch_up or moved:
-                self.rebuild(_describe(changes, self.site_dir))
+                known = None if catch_up or moved else _content_paths(changes, self.site_dir)
+                self.rebuild(_describe(changes, self.site_dir), known)
                 catch_up = False
                 self.ready.set()
             if moved:
@@ -246,7 +248,30 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
     """Outputs whose fingerprint changed, appeared or went."""
-    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    return {path for path, _ in before.items() ^ after.items()}
+
+
+def _content_paths(changes: set[tuple[watchfiles.Change, str]], site_dir: Path) \
+        -> set[str] | None:
+    """The changed files under content/, as paths from the site folder; None when a
+    change lies where it might hide one (outside the site folder and the theme)."""
+    root = os.path.abspath(site_dir)
+    theme = (os.path.abspath(THEME_DIR), os.path.abspath(THEME_STATIC))
+    found = set()
+    for _, path in changes:
+        full = os.path.abspath(path)
+        relative = os.path.relpath(full, root).replace(os.sep, "/")
+        if relative.startswith("content/"):
+            found.add(relative)
+        elif relative == "content" or _outside(full, relative, theme):
+            return None
+    return found
+
+
+def _outside(full: str, relative: str, theme: tuple[str, ...]) -> bool:
+    """Outside both the site folder and the theme."""
+    return relative.startswith("../") and \
+        not any(full.startswith(f"{folder}{os.sep}") for folder in theme)
 
 
 def _describe(changes: set[tuple[watchfiles.Change, str]], site_dir: Path) -> str:

@@ -418,6 +418,13 @@ def test_served_output_equals_a_full_build_after_edits(served: Served, tmp_path:
             "content/tags.toml", '[svg]\nname = "SVG"\nold_names = ["vector"]\n')),
         ("publish a draft", lambda: served.write(
             "content/unfinished.md", post("Unfinished thoughts", "2025-01-13", "[svg]"))),
+        ("save a post by renaming over it", lambda: _replace_by_rename(
+            site / "content/2025-01-10-first.md", lambda text: text.replace("New", "Newer"))),
+        ("move a folder of posts in", lambda: _folder_of_posts(tmp_path / "2024").rename(
+            site / "content/2024")),
+        ("edit a post in that folder", lambda: served.write(
+            "content/2024/2024-05-02-moved.md", post("Moved, edited", "2024-05-02", "[svg]"))),
+        ("move the folder out", lambda: (site / "content/2024").rename(tmp_path / "out-2024")),
     ]
     for number, (step, edit) in enumerate(edits):
         edit()
@@ -430,6 +437,14 @@ def test_served_output_equals_a_full_build_after_edits(served: Served, tmp_path:
     assert _tree_now(served.out) == good  # the last good site stays
     served.write("content/2025-01-10-first.md", post("First, fixed", "2025-01-10", "[css]"))
     same_as_full_build(served, tmp_path / "full-fixed", "after fixing a broken post")
+
+
+def _folder_of_posts(folder: Path) -> Path:
+    """A folder of two posts made outside the site, to move in whole."""
+    folder.mkdir()
+    (folder / "2024-05-01-moved.md").write_text(post("Moved in", "2024-05-01", "[svg, css]"))
+    (folder / "2024-05-02-moved.md").write_text(post("Moved too", "2024-05-02", "[svg]"))
+    return folder
 
 
 def _replace_by_rename(path: Path, change: Callable[[str], str]) -> None:
