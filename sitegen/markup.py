@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
@@ -27,6 +28,10 @@ LEXER_ALIASES = {"svg": "xml", "htm": "html", "jsx": "javascript", "tsx": "types
 
 FORMATTER = HtmlFormatter(nowrap=True)
 
+# Text that linkify-it's pretest could match has a scheme's ':' or '//', an '@', 'www.',
+# 'localhost', or a '.' right before a letter or digit (a TLD, an IP address).
+MAY_LINK = re.compile(r"[:/@]|\.\w|www\.|localhost", re.IGNORECASE)
+
 
 def render(text: str, doc_id: str) -> tuple[str, tuple[str, ...]]:
     """Render Markdown; return the HTML and the warnings it raised (unknown languages).
@@ -42,10 +47,19 @@ def render(text: str, doc_id: str) -> tuple[str, tuple[str, ...]]:
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "linkify": True, "html": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes", "linkify"])
+    md.linkify = _Linkify()
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=slug_heading)
     md.add_render_rule("fence", _render_fence)
     return md
+
+
+class _Linkify(LinkifyIt):  # type: ignore[misc]
+    """linkify-it with a quicker pretest. Its own pretest is one large Unicode pattern,
+    11% of parsing a post; most paragraphs fail this small one first."""
+
+    def pretest(self, text: str) -> bool:
+        return MAY_LINK.search(text) is not None and bool(super().pretest(text))
 
 
 def slug_heading(title: str) -> str:
