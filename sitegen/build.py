@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from sitegen import cache as cache_store
 from sitegen import config as site_config
 from sitegen import content, markup, output, pages, shape, site, tags, workers
@@ -21,6 +23,7 @@ from sitegen.config import Config
 from sitegen.errors import BuildErrors, ConfigError, SiteError
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
+from sitegen.site import Entry
 from sitegen.templates import Renderer, renderer_for
 
 THEME_STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -291,8 +294,10 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
                                          and (trusted or out.has(p.path)))]
         if progress and len(stale) >= LONG:
             progress("rendering pages", len(stale))
-        render = functools.partial(_render_one, renderer=renderer,
-                                   feeds=FeedWriter(config), out=out)
+        feeds = FeedWriter(config)
+        if workers.spread(len(stale), jobs) > 1:
+            summary.warnings.extend(_prerender(stale, renderer, feeds, jobs))
+        render = functools.partial(_render_one, renderer=renderer, feeds=feeds, out=out)
         results = workers.run(render, stale, jobs)
         previous = list(cache.outputs) if same_dir else None
         written = [p.path for p, (wrote, _) in zip(stale, results, strict=True) if wrote]
@@ -304,6 +309,45 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
     summary.written = len(written)
     summary.warnings.extend(dict.fromkeys(w for _, ws in results for w in ws))
     cache.outputs, cache.output_dir = fingerprints, str(out_dir)
+
+
+def _prerender(stale: list[Page], renderer: Renderer, feeds: FeedWriter,
+               jobs: int) -> list[str]:
+    """Render each entry's list summary and feed body once, spread over the workers,
+    before the pages that show them. Else every worker would make nearly all of them
+    (an entry shows on some eight pages), and they are a third of the rendering.
+    Returns the warnings."""
+    tasks: dict[tuple[str, str], Entry] = {}
+    for page in stale:
+        use = FEED_BODY if page.kind == pages.FEED else SUMMARY
+        for entry in page.context.get("entries", ()):
+            tasks.setdefault((use, entry.key), entry)
+    items = [(use, entry) for (use, _), entry in tasks.items()]
+    made = workers.run(functools.partial(_prerender_one, renderer=renderer, feeds=feeds),
+                       items, jobs)
+    warnings: list[str] = []
+    for (use, entry), result in zip(items, made, strict=True):
+        if result is not None:  # else the page will meet the error and say where
+            html, found = result
+            remember = feeds.remember_body if use == FEED_BODY else renderer.remember_summary
+            remember(entry, html)
+            warnings.extend(found)
+    return warnings
+
+
+SUMMARY, FEED_BODY = "summary", "feed body"
+
+
+def _prerender_one(item: tuple[str, Entry], renderer: Renderer,
+                   feeds: FeedWriter) -> tuple[str, tuple[str, ...]] | None:
+    use, entry = item
+    if use == FEED_BODY:
+        before = len(feeds.warnings)
+        return feeds.body(entry), tuple(feeds.warnings[before:])
+    try:
+        return str(renderer.summary(entry)), ()
+    except jinja2.TemplateError:
+        return None
 
 
 def _render_one(page: Page, renderer: Renderer, feeds: FeedWriter,

@@ -39,7 +39,7 @@ class FeedWriter:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.warnings: list[str] = []
-        self._bodies: dict[tuple[str, str], str] = {}
+        self._bodies: dict[str, str] = {}  # by entry key
 
     def render(self, page: Page) -> bytes:
         ctx = page.context
@@ -80,14 +80,19 @@ class FeedWriter:
             f'<a href="{html.escape(self._absolute(f"tags/{t.slug}/"))}">{html.escape(t.name)}</a>'
             for t in entry.tags)
         tags_html = f"<p>Tags: {tag_links}</p>" if entry.tags else ""
-        return self._body(entry) + tags_html
+        return self.body(entry) + tags_html
 
-    def _body(self, entry: Entry) -> str:
-        key = (entry.post.digest, entry.url)
-        if key not in self._bodies:
+    def body(self, entry: Entry) -> str:
+        """The post's HTML as its feed entries show it, links made absolute."""
+        html = self._bodies.get(entry.key)
+        if html is None:
             raw = self._clean(entry_html(entry), entry.post.source)
-            self._bodies[key] = absolutize(raw, self._absolute(entry.url))
-        return self._bodies[key]
+            html = self._bodies[entry.key] = absolutize(raw, self._absolute(entry.url))
+        return html
+
+    def remember_body(self, entry: Entry, html: str) -> None:
+        """Take an entry's body made elsewhere (in a worker process)."""
+        self._bodies[entry.key] = html
 
     def _absolute(self, path: str) -> str:
         return quote(self.config.absolute(path), safe=":/#")

@@ -17,7 +17,7 @@ from sitegen import __version__
 from sitegen.config import Config
 from sitegen.errors import TemplateError
 from sitegen.pages import Page
-from sitegen.site import Entry, TagLink
+from sitegen.site import Entry
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -44,7 +44,7 @@ class Renderer:
                                 summary=self.summary)
         self.env.filters.update(isodate=_isodate,
                                 human_date=lambda v: _human_date(v.astimezone(config.tz)))
-        self._summaries: dict[tuple[str, str, tuple[TagLink, ...]], Markup] = {}
+        self._summaries: dict[str, Markup] = {}  # by entry key
         self.files = _files(self.dirs)
         self.digest = _digest(self.files)
         if self.digest != compiled_before:  # these very templates compiled in a good build
@@ -73,12 +73,15 @@ class Renderer:
     def summary(self, entry: Entry) -> Markup:
         """An entry as list pages show it; rendered once per build, however many lists
         show it (home, tags, archives)."""
-        key = (entry.post.digest, entry.url, entry.tags)
-        html = self._summaries.get(key)
+        html = self._summaries.get(entry.key)
         if html is None:
-            html = self._summaries[key] = Markup(
+            html = self._summaries[entry.key] = Markup(
                 self.env.get_template("_summary.html").render(entry=entry))
         return html
+
+    def remember_summary(self, entry: Entry, html: str) -> None:
+        """Take an entry's summary rendered elsewhere (in a worker process)."""
+        self._summaries[entry.key] = Markup(html)
 
     def render(self, page: Page) -> bytes:
         try:

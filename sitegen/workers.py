@@ -25,11 +25,17 @@ def count(jobs: int) -> int:
     return jobs if jobs > 0 else len(os.sched_getaffinity(0))
 
 
+def spread(items: int, jobs: int) -> int:
+    """How many processes `run` uses for that many items: 1 means this one alone."""
+    workers = min(count(jobs), max(1, items // (MIN_ITEMS // 2)))
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    return 1 if workers <= 1 or items < MIN_ITEMS or not can_fork else workers
+
+
 def run(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     """[function(item) for item in items], spread over `jobs` processes, in order."""
-    workers = min(count(jobs), max(1, len(items) // (MIN_ITEMS // 2)))
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers <= 1 or len(items) < MIN_ITEMS or not can_fork:
+    workers = spread(len(items), jobs)
+    if workers == 1:
         return [function(item) for item in items]
     global _TASK
     _TASK = (function, items)
