@@ -9,7 +9,7 @@ PELICAN := $(VENV)/pelican/.installed
 NODE := node_modules/.installed
 SOURCE ?= .
 
-.PHONY: build serve test check lint check-site bench bench-large golden deploy clean
+.PHONY: build serve test check lint check-site bench bench-large profile golden deploy clean
 
 $(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bench: $(BENCHDEPS) $(PELICAN)  ## build generated corpora with sitegen, Hugo an
 
 bench-large: $(BENCHDEPS)  ## sitegen alone on 100,000 posts
 	$(BIN)/python -m bench.run --large
+
+SCENARIO ?= edit
+profile: $(BENCHDEPS)  ## pyinstrument's call tree of one build of 10,000 posts (SCENARIO=edit, cold or serve)
+	$(BIN)/python -m bench.profile --scenario $(SCENARIO)
 
 deploy: check-site  ## publish public/ with DEPLOY_CMD, only when `sitegen check` passes
 	@test -n "$(DEPLOY_CMD)" || { echo "set DEPLOY_CMD, e.g. make deploy DEPLOY_CMD='rsync -a --delete public/ host:/var/www/blog/'"; exit 2; }

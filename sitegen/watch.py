@@ -100,6 +100,7 @@ class Watcher:
         self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, use_cache=False)
         self.cache = cache_store.load(site_dir)  # parsed posts from `make build`, if any
         self.cache.outputs, self.cache.output_dir, self.cache.inputs = {}, "", ""
+        self.cache.templates_ok = ""  # compile them all here, not in each build worker
         self.cache.keep_plan = True
         self.broadcast = Broadcast()
         self.base_path = "/"  # the base URL's path: the site is served under it
