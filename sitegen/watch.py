@@ -31,6 +31,10 @@ logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our rebuild line sa
 QUIET_MS = 20  # a burst of saves ends after this long without another
 WAKE_MS = 1000  # how often the watch loop looks for new or replaced source folders
 CSS_FROM_KEPT = 20  # a page older than this many stylesheet-only builds reloads whole
+# Past this many changed paths in one burst, every content file is looked at again: a
+# burst that big (a git checkout, say) may have overflowed the kernel's event queue,
+# and the events it dropped would never be seen.
+LOOK_AT_MOST = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +259,10 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
 def _content_paths(changes: set[tuple[watchfiles.Change, str]], site_dir: Path) \
         -> set[str] | None:
     """The changed files under content/, as paths from the site folder; None when a
-    change lies where it might hide one (outside the site folder and the theme)."""
+    change lies where it might hide one (outside the site folder and the theme), or
+    the changes are too many to trust that none were lost."""
+    if len(changes) > LOOK_AT_MOST:
+        return None
     root = os.path.abspath(site_dir)
     theme = (os.path.abspath(THEME_DIR), os.path.abspath(THEME_STATIC))
     found = set()
