@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -37,6 +36,8 @@ def run(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     workers = spread(len(items), jobs)
     if workers == 1:
         return [function(item) for item in items]
+    from concurrent.futures import ProcessPoolExecutor  # 10 ms to import; often unused
+
     global _TASK
     _TASK = (function, items)
     try:
