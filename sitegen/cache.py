@@ -1,11 +1,13 @@
 """What earlier builds made: parsed posts by digest, and the fingerprint of every output.
 
-On disk in .cache/ inside the site folder, in two files: `state.json` (small: file
-stamps, the digest of all inputs, the last summary) is read first, so that a build
-with nothing changed can stop there; `posts.pickle` (parsed posts, output
-fingerprints) is read only when something changed. Both carry sitegen's code version;
-a cache from other code, or one that does not load, is ignored and rebuilt.
-Deleting .cache/ is always safe.
+On disk in .cache/ inside the site folder: `state.pickle` (small: file stamps, the
+digest of all inputs, the last summary) is read first, so that a build with nothing
+changed can stop there. The rest is read only when something changed: the parsed
+posts (`posts.pickle`, and `posts-delta.pickle` for what changed since it was
+written), the output fingerprints (`outputs.pickle`), each output's recorded inputs
+(`shape.pickle`), and Jinja's compiled templates (`templates/`). Each carries
+sitegen's code version; a cache from other code, or one that does not load, is
+ignored and rebuilt. Deleting .cache/ is always safe.
 """
 
 from __future__ import annotations
