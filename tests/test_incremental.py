@@ -109,6 +109,18 @@ def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:
     assert tree(out) == cold(site, tmp_path / "cold")
 
 
+def test_an_output_deleted_by_hand_is_made_again(corpus: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(corpus, site)
+    out = tmp_path / "public"
+    build(site, out)
+    (out / "robots.txt").unlink()  # no post shows on it: its fingerprint stays
+    newest = sorted((site / "content").rglob("*.md"))[-1]
+    newest.write_text(newest.read_text() + "\nOne more line.\n")
+    assert "(1 parsed," in build(site, out)
+    assert tree(out) == cold(site, tmp_path / "cold")
+
+
 def test_dev_server_patch_of_body_edits_equals_cold_build(corpus: Path, tmp_path: Path) -> None:
     """The dev server keeps its plan in memory and patches it when only bodies change."""
     from sitegen.build import Options
