@@ -136,13 +136,13 @@ class Watcher:
         if self._thread:
             self._thread.join(timeout)
 
-    def rebuild(self, reason: str = "", changed: set[str] | None = None) -> Status:
+    def rebuild(self, reason: str = "", edited: set[str] | None = None) -> Status:
         """Build once, publish the outcome and return it. Never raises for the site's
         errors: they go to the browsers, and the last good site stays in place.
-        `changed`: the only content files changed since the last build, when known."""
+        `edited`: the only content files changed since the last build, when known."""
         started = time.perf_counter()
         before = dict(self.cache.outputs)
-        errors = self._build(changed)
+        errors = self._build(edited)
         changed = set() if errors else _changed(before, self.cache.outputs)
         _, last = self.broadcast.latest()
         status = self._next_status(last, errors, changed, time.perf_counter() - started)
@@ -155,9 +155,9 @@ class Watcher:
                 log.exception("on_status failed")
         return status
 
-    def _build(self, changed: set[str] | None) -> tuple[SiteError, ...]:
+    def _build(self, edited: set[str] | None) -> tuple[SiteError, ...]:
         try:
-            summary = build(self.options, cache=self.cache, changed=changed)
+            summary = build(self.options, cache=self.cache, changed=edited)
             self.base_path = site_config.load(self.site_dir).base_path
         except BuildErrors as exc:
             return tuple(exc.errors)
@@ -217,8 +217,8 @@ class Watcher:
                                         force_polling=polling):
             moved = self._layout() != layout
             if changes or catch_up or moved:
-                known = None if catch_up or moved else _content_paths(changes, self.site_dir)
-                self.rebuild(_describe(changes, self.site_dir), known)
+                edited = None if catch_up or moved else _content_paths(changes, self.site_dir)
+                self.rebuild(_describe(changes, self.site_dir), edited)
                 catch_up = False
                 self.ready.set()
             if moved:
