@@ -66,9 +66,6 @@ class Cache:
     renderer: Renderer | None = None  # compiled templates, kept by the dev server
     sources: list[Source] | None = None  # the content files last scanned, without data
 
-    def post(self, digest: str, config_digest: str) -> Post | Skipped | None:
-        return self.posts.get((digest, config_digest))
-
     def remember(self, digest: str, config_digest: str, post: Post | Skipped) -> None:
         self.posts[(digest, config_digest)] = post
 

@@ -66,8 +66,7 @@ def expect(options: build.Options) -> Expected:
     """Plan the site as the build does; note every draft the published site leaves out."""
     config, posts, plan = build.plan_site(options)
     drafts = {} if options.drafts else draft_urls(posts, config)
-    sources = {p.path: p.context["entry"].post.source for p in plan
-               if isinstance(p.context.get("entry"), site.Entry)}
+    sources = {p.path: p.post_source for p in plan if p.post_source}
     return Expected(config, frozenset(p.path for p in plan), sources, drafts)
 
 

@@ -53,8 +53,7 @@ class Output:
                                              dir=self.out_dir.parent))
         self.staging.chmod(0o755)
         self.fresh = not self.out_dir.exists()
-        self._made: set[Path] = set()
-        self._folders = {str(self.staging)}  # staging folders known to exist
+        self._folders = {str(self.staging), str(self.out_dir)}  # folders known to exist
 
     def has(self, path: str) -> bool:
         return os.path.isfile(f"{self.out_dir}/{path}")
@@ -74,8 +73,9 @@ class Output:
         return f"{self.staging}/{hashlib.sha256(path.encode()).hexdigest()[:32]}"
 
     def _make_folder(self, folder: str) -> None:
-        """Make a staging folder, parents first: one system call per new folder (a
-        first build makes one for nearly every page). Another worker may make it too."""
+        """Make a folder under the staging or output folder, parents first: one system
+        call per new folder (a first build makes one for nearly every page). Another
+        worker may make it too."""
         parent = os.path.dirname(folder)
         if folder in self._folders or parent == folder:
             return
@@ -92,10 +92,8 @@ class Output:
             os.replace(self.staging, self.out_dir)
             return 0
         for path in written:
-            target = self.out_dir / path
-            if target.parent not in self._made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(target.parent)
+            target = f"{self.out_dir}/{path}"
+            self._make_folder(os.path.dirname(target))
             os.replace(self._staged(path), target)
         self.staging.rmdir()
         return self._delete_unplanned(planned, previous)

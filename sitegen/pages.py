@@ -30,11 +30,16 @@ class Page:
     lastmod: dt.datetime | None = None  # newest change shown on the page, for the sitemap
 
     @property
+    def post_source(self) -> str | None:
+        """The file of the post this page is the page of, if it is a post's page."""
+        entry = self.context.get("entry")
+        return entry.post.source if isinstance(entry, Entry) else None
+
+    @property
     def owner(self) -> str:
         """What makes this page, for error messages: a post's file, or its template."""
-        if "entry" in self.context:
-            return str(self.context["entry"].post.source)
-        return str(self.context.get("source", f"the {self.template or self.kind} page"))
+        return self.post_source or str(
+            self.context.get("source", f"the {self.template or self.kind} page"))
 
     @property
     def in_sitemap(self) -> bool:
