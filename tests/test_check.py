@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sitegen import atom, check, links
 from sitegen.build import Options
 from sitegen.config import Config
 from sitegen.links import Document, Output
-from tests.conftest import FIXTURES, ROOT, copy_site, make_site, post, sitegen
+from tests.conftest import FIXTURES, ROOT, copy_site, make_site, post, serving, sitegen
 
 SUB_PATH = "https://example.org/sub/path/"
 BROKEN_PAGE = "2025/Jan/5/links/index.html (from content/2025-01-05-links.md)"
@@ -297,12 +296,8 @@ class Pages(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def far_site() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Pages) as address:
+        yield address
 
 
 def test_external_links_are_fetched_only_when_asked(tmp_path: Path, far_site: str) -> None:

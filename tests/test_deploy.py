@@ -9,7 +9,6 @@ import http.server
 import re
 import shutil
 import subprocess
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, ROOT, copy_site, make_site, post, sitegen
+from tests.conftest import FIXTURES, ROOT, copy_site, make_site, post, serving, sitegen
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -151,12 +150,8 @@ def hosted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                   "--base-url", f"https://example.org{SUB_PATH}")
     assert run.code == 0, run.err
     handler = functools.partial(SubPathHost, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
-    server.shutdown()
-    server.server_close()
+    with serving(handler) as address:
+        yield f"{address}{SUB_PATH}"
 
 
 class LinkParser(html.parser.HTMLParser):

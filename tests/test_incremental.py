@@ -23,6 +23,14 @@ def build(site: Path, out: Path, *args: str) -> str:
     return run.out
 
 
+def built_copy(corpus: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the corpus, built once with its cache: (site folder, output folder)."""
+    site, out = tmp_path / "site", tmp_path / "public"
+    shutil.copytree(corpus, site)
+    build(site, out)
+    return site, out
+
+
 def cold(site: Path, out: Path) -> dict[str, bytes]:
     build(site, out, "--no-cache", "--jobs", "2")
     return tree(out)
@@ -47,10 +55,7 @@ def test_one_process_and_many_give_the_same_site(corpus: Path, tmp_path: Path) -
 
 
 def test_warm_build_after_edits_equals_cold_build(corpus: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(corpus, site)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built_copy(corpus, tmp_path)
     edit(site)
     printed = build(site, out)
     assert "(4 parsed," in printed
@@ -59,10 +64,7 @@ def test_warm_build_after_edits_equals_cold_build(corpus: Path, tmp_path: Path) 
 
 
 def test_template_and_config_edits_rebuild_what_they_touch(corpus: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(corpus, site)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built_copy(corpus, tmp_path)
     (site / "templates").mkdir()
     (site / "templates" / "404.html").write_text(
         '{% extends "base.html" %}{% block content %}<h1>Gone fishing</h1>{% endblock %}\n')
@@ -80,10 +82,7 @@ def test_template_and_config_edits_rebuild_what_they_touch(corpus: Path, tmp_pat
 
 @pytest.mark.parametrize("damage", ["garbage", "empty", "other-version"])
 def test_damaged_cache_is_rebuilt_not_trusted(corpus: Path, tmp_path: Path, damage: str) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(corpus, site)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built_copy(corpus, tmp_path)
     for file in (site / ".cache").rglob("*"):  # Jinja's compiled templates too
         if file.name == ".gitignore" or file.is_dir():
             continue
@@ -99,10 +98,7 @@ def test_damaged_cache_is_rebuilt_not_trusted(corpus: Path, tmp_path: Path, dama
 
 
 def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(corpus, site)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built_copy(corpus, tmp_path)
     shutil.rmtree(site / ".cache")
     edit(site)
     assert "(300 parsed," in build(site, out)
@@ -110,10 +106,7 @@ def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_an_output_deleted_by_hand_is_made_again(corpus: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    shutil.copytree(corpus, site)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built_copy(corpus, tmp_path)
     (out / "robots.txt").unlink()  # no post shows on it: its fingerprint stays
     newest = sorted((site / "content").rglob("*.md"))[-1]
     newest.write_text(newest.read_text() + "\nOne more line.\n")
@@ -149,10 +142,7 @@ def test_dev_server_patch_of_body_edits_equals_cold_build(corpus: Path, tmp_path
 def test_body_only_edits_between_builds_equal_cold_build(corpus: Path, tmp_path: Path) -> None:
     """A fresh process whose last build had the same shape fingerprints only the pages
     that show the edited posts; the result must still be the cold build's."""
-    site = tmp_path / "site"
-    shutil.copytree(corpus, site)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built_copy(corpus, tmp_path)
     posts = sorted((site / "content").rglob("*.md"))
     for round_ in range(2):
         for path in posts[round_ * 5:round_ * 5 + 3]:
