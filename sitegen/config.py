@@ -6,6 +6,8 @@ import dataclasses
 import difflib
 import hashlib
 import re
+import reprlib
+import string
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ from urllib.parse import urlsplit
 from sitegen.errors import ConfigError
 
 CONFIG_FILE = "site.toml"
+PERMALINK_FIELDS = ("year", "month", "month_num", "day", "day_num", "slug")
+EXCERPT = 60  # most characters of a value an error message quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +153,7 @@ def _unknown_key(name: str, fields: dict[str, Any], section: str) -> str:
     known = [f"{section}{k}" for k in fields]
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    return f"unknown setting '{name}'.{hint} Known settings: {', '.join(known)}."
+    return f"unknown setting {shown(name)}.{hint} Known settings: {', '.join(known)}."
 
 
 def _check_type(name: str, default: Any, value: Any, text: str) -> Any:
@@ -158,7 +162,7 @@ def _check_type(name: str, default: Any, value: Any, text: str) -> Any:
     if not ok:
         raise ConfigError(
             CONFIG_FILE, find_line(text, name.rsplit(".", 1)[-1]),
-            f"'{name}' must be {expected.__name__}, got {value!r}",
+            f"'{name}' must be {expected.__name__}, got {shown(value)}",
         )
     return value
 
@@ -167,21 +171,42 @@ def _validate(config: Config, text: str) -> None:
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(CONFIG_FILE, find_line(text, "base_url"),
-                          f"base_url {config.base_url!r} must be an absolute http(s) URL, "
+                          f"base_url {shown(config.base_url)} must be an absolute http(s) URL, "
                           "e.g. 'https://example.org/' or 'https://user.github.io/blog/'")
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(CONFIG_FILE, find_line(text, "timezone"),
-                          f"unknown timezone {config.timezone!r}; use an IANA name such as "
+                          f"unknown timezone {shown(config.timezone)}; use an IANA name such as "
                           "'Europe/London' or 'UTC'") from None
     if config.per_page < 1 or config.feeds.entries < 1:
         raise ConfigError(CONFIG_FILE, None, "per_page and feeds.entries must be at least 1")
-    pattern = config.permalinks.post
-    if not (pattern.startswith("/") and pattern.endswith("/") and "{slug}" in pattern):
-        raise ConfigError(CONFIG_FILE, find_line(text, "post"),
-                          f"permalinks.post {pattern!r} must start and end with '/' "
-                          "and contain {slug}")
+    _check_permalink(config.permalinks.post, text)
+
+
+def _check_permalink(pattern: str, text: str) -> None:
+    """The post pattern must start and end with '/', hold {slug}, and use only the known
+    fields, written plainly: no conversion ('!r'), no format spec (':>9')."""
+    line = find_line(text, "post")
+    fields = ", ".join(f"{{{name}}}" for name in PERMALINK_FIELDS)
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise ConfigError(CONFIG_FILE, line, f"permalinks.post {shown(pattern)}: {exc}; "
+                          "write '{' and '}' only around a field, one of " + fields) from None
+    names = {name for _, name, _, _ in parts}
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in PERMALINK_FIELDS or spec or conversion:
+            written = f"{{{name}{'!' + conversion if conversion else ''}" \
+                      f"{':' + spec if spec else ''}}}"
+            raise ConfigError(CONFIG_FILE, line,
+                              f"permalinks.post: {shown(written)} is not a field; use only "
+                              f"{fields}, written as they are (no '!' or ':')")
+    if not (pattern.startswith("/") and pattern.endswith("/") and "slug" in names):
+        raise ConfigError(CONFIG_FILE, line, f"permalinks.post {shown(pattern)} must start "
+                          "and end with '/' and contain {slug}")
 
 
 def find_line(text: str, key: str) -> int | None:
@@ -193,3 +218,21 @@ def find_line(text: str, key: str) -> int | None:
 def _toml_error_line(message: str) -> int | None:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = EXCERPT
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 4
+
+
+def shown(value: object, limit: int = EXCERPT) -> str:
+    """A value as an error message quotes it: on one line and short (the value may be a
+    megabyte long); a text in quotes, anything else as Python writes it."""
+    if isinstance(value, str):
+        return repr(cut(value, limit))
+    return cut(_SHORT.repr(value), limit)
+
+
+def cut(text: str, limit: int = EXCERPT) -> str:
+    """At most `limit` characters of a text, with '…' when some were left out."""
+    return text if len(text) <= limit else text[:limit] + "…"

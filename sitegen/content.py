@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import errno
 import hashlib
 import html
 import operator
 import os
 import re
 import stat
-from collections.abc import Collection
+import unicodedata
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,8 +21,8 @@ from typing import Any
 import yaml
 
 from sitegen import markup, tags
-from sitegen.config import Config, find_line
-from sitegen.errors import ContentError
+from sitegen.config import Config, cut, find_line, shown
+from sitegen.errors import BuildErrors, ContentError, SiteError
 
 KINDS = ("entry", "link", "quote", "note")
 POST_SUFFIXES = (".md", ".markdown", ".html")
@@ -31,6 +33,18 @@ FIELDS = {"title", "date", "updated", "tags", "kind", "slug", "draft", "aliases"
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 SLUG_RE = re.compile(r"^[\w][\w.-]*$")
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+TEXT_FIELDS = ("title", "link_title", "via_title", "source", "context", "description",
+               "slug")
+URL_FIELDS = ("link_url", "via_url", "source_url")
+URL_SCHEMES = ("http", "https", "mailto")
+# A URL's scheme, as a browser reads it: after leading spaces and control characters,
+# with tabs and line breaks anywhere left out.
+URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+URL_IGNORED = re.compile(r"[\t\n\r]")
+PATH_EXCERPT = 300  # paths in messages are cut later than values
+YEARS = (1000, 9999)  # dates outside these years (in UTC) are refused
+# Where a YAML anchor (&a), alias (*a) or tag (!t) may start: at the start of a node.
+NODE_PROPERTY = re.compile(r"(?:^|[\s\[\]{},:?-])[&*!]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,37 +114,50 @@ def scan(site_dir: Path, known: Stamps | None = None) -> list[Source]:
     """Every file under content/, sorted, with its digest; hidden files are left out.
 
     A file whose modification time and size match `known` keeps its digest and is not
-    read (its `data` is empty until `load` reads it), as git's index does."""
-    root = site_dir / "content"
+    read (its `data` is empty until `load` reads it), as git's index does. Raise
+    BuildErrors naming every file or folder that cannot be read or is a bad symlink."""
     known = known or {}
+    found, errors = _walk(site_dir)
     sources = []
-    for path, stamp in _walk(str(root), f"{site_dir.as_posix().rstrip('/')}/"):
+    for path, stamp in found:
         seen = known.get(path)
         if seen and seen[:2] == stamp:
             sources.append(Source(path, b"", seen[2], stamp))
-        else:
+            continue
+        try:
             sources.append(load(site_dir, path, stamp))
+        except ContentError as exc:
+            errors.append(exc)
+    if errors:
+        raise BuildErrors(errors)
     return sources
 
 
 def rescan(site_dir: Path, last: list[Source], changed: Collection[str]) -> list[Source] | None:
     """What `scan` would find, when only the files in `changed` (paths from the site
     folder, as a watcher reports them) can differ from `last`. None when a change is
-    not a plain file, such as a folder that came or went: then scan everything."""
+    not a plain file, such as a folder that came or went or a symlink: then scan
+    everything."""
     changed = {p for p in changed if p.startswith("content/")}
     known = {s.path for s in last}
     sources = [s for s in last if s.path not in changed]
+    site_real = os.path.realpath(site_dir)
     for path in changed:
         try:
-            info = os.stat(site_dir / path)
+            info = os.lstat(site_dir / path)
         except FileNotFoundError:
             if path in known or _hidden(path) or not _holds(known, path):
                 continue  # a file was deleted
             return None  # a folder was
+        except OSError:
+            return None
         if not stat.S_ISREG(info.st_mode):
             return None
-        if not _hidden(path):
-            sources.append(load(site_dir, path, (info.st_mtime_ns, info.st_size)))
+        if _hidden(path):
+            continue
+        if os.path.realpath(site_dir / path) != os.path.join(site_real, path):
+            return None  # under a symlinked folder: scan checks where it leads
+        sources.append(load(site_dir, path, (info.st_mtime_ns, info.st_size)))
     sources.sort(key=lambda s: s.path)
     return sources
 
@@ -144,33 +171,89 @@ def _hidden(path: str) -> bool:
     return any(part.startswith((".", "_")) for part in path.split("/")[1:])
 
 
-def _walk(root: str, prefix: str) -> list[tuple[str, tuple[int, int]]]:
-    """(path from the site folder, (mtime_ns, size)) of every visible file under root."""
-    found: list[tuple[str, tuple[int, int]]] = []
-    rel_root = root.removeprefix(prefix).replace(os.sep, "/")
-    pending = [(root, rel_root)]
+Found = list[tuple[str, tuple[int, int]]]  # (path from the site folder, (mtime_ns, size))
+
+
+def _walk(site_dir: Path) -> tuple[Found, list[SiteError]]:
+    """Every visible file under content/, and what stopped the walk anywhere: folders
+    it cannot read, symlink loops, symlinks that lead out of the site folder."""
+    site_real = os.path.realpath(site_dir)
+    found: Found = []
+    errors: list[SiteError] = []
+    root = os.path.join(site_dir, "content")
+    problem = _link_problem(root, site_real, ()) if os.path.islink(root) else None
+    if problem:
+        return found, [ContentError("content", None, problem)]
+    pending: list[tuple[str, str, tuple[str, ...]]] = [(root, "content", ())]
     while pending:
-        folder, rel = pending.pop()
+        folder, rel, above = pending.pop()
         try:
             entries = list(os.scandir(folder))
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except OSError as exc:
+            errors.append(_unreadable(rel, exc, "folder"))
+            continue
         for entry in entries:
-            if entry.name.startswith((".", "_")):
-                continue
-            if entry.is_dir():
-                pending.append((entry.path, f"{rel}/{entry.name}"))
-            elif entry.is_file():
-                info = entry.stat()
-                found.append((f"{rel}/{entry.name}", (info.st_mtime_ns, info.st_size)))
+            if not entry.name.startswith((".", "_")):
+                path = f"{rel}/{entry.name}"
+                error = _visit(entry, path, site_real, (*above, folder), pending, found)
+                if error:
+                    errors.append(error)
     found.sort()
-    return found
+    return found, errors
+
+
+def _visit(entry: os.DirEntry[str], path: str, site_real: str, above: tuple[str, ...],
+           pending: list[tuple[str, str, tuple[str, ...]]], found: Found) -> SiteError | None:
+    """Queue a folder, note a file; or say why this entry cannot be used."""
+    try:
+        problem = _link_problem(entry.path, site_real, above) if entry.is_symlink() else None
+        if problem:
+            return ContentError(path, None, problem)
+        if entry.is_dir():
+            pending.append((entry.path, path, above))
+        elif entry.is_file():
+            info = entry.stat()
+            found.append((path, (info.st_mtime_ns, info.st_size)))
+    except OSError as exc:
+        return _unreadable(path, exc, "file")
+    return None
+
+
+def _link_problem(link: str, site_real: str, above: tuple[str, ...]) -> str | None:
+    """Why a symlink under content/ cannot be followed, or None: it must lead to a file
+    or folder inside the site folder, and not to a folder that holds it."""
+    try:
+        target = os.path.realpath(link, strict=True)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symlink loop (it leads back to itself); remove it or point it at a file"
+        return (f"is a symlink to {shown(os.readlink(link), PATH_EXCERPT)}, which does not exist; "
+                "remove the link or restore what it points to")
+    if os.path.commonpath([site_real, target]) != site_real:
+        return (f"is a symlink to {shown(target, PATH_EXCERPT)}, outside the site folder; "
+                "sitegen does not publish files from outside the site: copy what it points "
+                "to into the site")
+    if any(os.path.commonpath([target, os.path.realpath(a)]) == target for a in above):
+        return ("is a symlink loop: it leads to a folder that holds it, "
+                f"{shown(target, PATH_EXCERPT)}; remove the link")
+    return None
+
+
+def _unreadable(path: str, exc: OSError, what: str) -> ContentError:
+    mode = "u+rx" if what == "folder" else "u+r"
+    return ContentError(path, None, f"cannot read this {what} ({exc.strerror or exc}); "
+                        f"make it readable (chmod {mode}) or move it out of content/")
 
 
 def load(site_dir: Path, path: str, stamp: tuple[int, int] = (0, 0)) -> Source:
     """Read one file under the site folder. Its digest covers its path too: a post's
     slug and kind may come from its file name."""
-    data = (site_dir / path).read_bytes()
+    try:
+        data = (site_dir / path).read_bytes()
+    except OSError as exc:
+        raise _unreadable(path, exc, "file") from None
     digest = hashlib.sha256(path.encode() + b"\0" + data).hexdigest()[:24]
     return Source(path, data, digest, stamp)
 
@@ -228,19 +311,93 @@ def _split(path: str, text: str) -> tuple[dict[str, Any], str]:
 
 def _load_yaml(path: str, text: str) -> dict[str, Any]:
     try:
-        meta = yaml.load(text, Loader=yaml.CSafeLoader) if text.strip() else {}
+        _refuse_anchors_and_tags(text)
+        meta = yaml.load(text, Loader=_FrontMatterLoader) if text.strip() else {}
+    except _Refused as exc:
+        raise ContentError(path, exc.line + 2, exc.message) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = cut(getattr(exc, "problem", None) or str(exc), 200)
         hint = "; put values that contain ':' or '#' in quotes" if "mapping" in problem \
             or "':'" in problem else ""
         raise ContentError(path, line, f"front matter is not valid YAML: {problem}{hint}") \
             from None
     if not isinstance(meta, dict):
         raise ContentError(path, 2, "front matter must be a mapping of fields such as "
-                           f"'title: …' and 'date: …', not a {type(meta).__name__}")
+                           f"'title: …' and 'date: …', not {_what(meta)}")
     return meta
+
+
+class _Number(str):
+    """A YAML number, kept as written ('007' stays '007'), so that a field that wants
+    text can say it was not quoted."""
+
+    __slots__ = ()
+
+
+class _Refused(yaml.YAMLError):
+    """YAML that front matter does not take, at a line of the front matter (from 0)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _FrontMatterLoader(yaml.CSafeLoader):
+    """Safe YAML, with duplicate keys refused, numbers kept as written, and impossible
+    timestamps ('2025-02-29') kept as text for the date check to explain."""
+
+    def construct_mapping(self, node: yaml.MappingNode,
+                          deep: bool = False) -> dict[Hashable, Any]:
+        mapping = super().construct_mapping(node, deep)
+        if len(mapping) < len(node.value):
+            _refuse_duplicates(self, node)
+        return mapping
+
+
+def _refuse_duplicates(loader: _FrontMatterLoader, node: yaml.MappingNode) -> None:
+    first: dict[Hashable, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        line = key_node.start_mark.line
+        if key in first:
+            raise _Refused(line, f"{shown(str(key))} appears twice in the front matter (also "
+                           f"on line {first[key] + 2}); keep one of them")
+        first[key] = line
+
+
+def _number(loader: _FrontMatterLoader, node: yaml.ScalarNode) -> _Number:
+    return _Number(node.value)
+
+
+def _timestamp(loader: _FrontMatterLoader, node: yaml.ScalarNode) -> dt.date | str:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return str(node.value)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:int", _number)
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:float", _number)
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _refuse_anchors_and_tags(text: str) -> None:
+    """Anchors and aliases could make a small document huge (an alias bomb); explicit
+    tags ('!!bool maybe') reach constructors with values they do not expect."""
+    if not NODE_PROPERTY.search(text):
+        return
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        line = event.start_mark.line if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(line, "anchors and aliases (&name / *name) are "
+                           "not supported in front matter; write each value out in full")
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            raise _Refused(line, f"YAML tags such as {shown(tag)} are "
+                           "not supported in front matter; write the value without it")
 
 
 class _FieldLines:
@@ -253,10 +410,19 @@ class _FieldLines:
     def error(self, field: str, message: str) -> ContentError:
         return ContentError(self.path, find_line(self.text, field) or 1, message)
 
+    def written(self, field: str) -> str:
+        """What follows 'field:' on its line, cut short: the value as the author wrote it."""
+        line = find_line(self.text, field)
+        if line is None:
+            return ""
+        text = self.text.split("\n", line)[line - 1]
+        return cut(text.partition(":")[2].strip())
+
 
 def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
                 where: _FieldLines) -> Post:
     _check_fields(meta, where)
+    _check_types(meta, where)
     kind = _kind(meta, where)
     date = _date(meta, "date", config, where)
     if date is None:
@@ -269,8 +435,8 @@ def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
     return Post(
         source=source.path, digest=source.digest, kind=kind, title=title, slug=slug,
         date=date, updated=max(updated, date), tags=_tags(meta, where),
-        draft=bool(meta.get("draft", False)), aliases=_aliases(meta, where),
-        description=_text(meta, "description", where) or excerpt(body_html),
+        draft=meta.get("draft") is True, aliases=_aliases(meta, where),
+        description=_text(meta, "description") or excerpt(body_html),
         body=body_html, warnings=warnings, **_kind_fields(kind, meta, where),
     ).with_shape()
 
@@ -280,7 +446,113 @@ def _check_fields(meta: dict[str, Any], where: _FieldLines) -> None:
         if str(name) not in FIELDS:
             close = difflib.get_close_matches(str(name), sorted(FIELDS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise where.error(str(name), f"unknown front matter field '{name}'{hint}")
+            raise where.error(str(name),
+                              f"unknown front matter field {shown(str(name))}{hint}")
+
+
+def _check_types(meta: dict[str, Any], where: _FieldLines) -> None:
+    """Each field holds its type: text, true/false, a date, or a list of text. An empty
+    field ('title:') counts as not given."""
+    for name, value in meta.items():
+        if value is None or name == "kind":  # kind: checked against KINDS
+            continue
+        if name in TEXT_FIELDS or name in URL_FIELDS:
+            problem = _text_problem(name, value, where)
+            if not problem and name in URL_FIELDS:
+                problem = _url_problem(name, value)
+        elif name == "draft":
+            problem = _bool_problem(value)
+        elif name in ("date", "updated"):
+            problem = _date_type_problem(name, value, where)
+        else:
+            problem = _list_problem(name, value, where)
+        if problem:
+            raise where.error(name, problem)
+
+
+def _what(value: object) -> str:
+    """What kind of YAML value this is, as an error message names it."""
+    if isinstance(value, _Number):
+        return "a number"
+    if isinstance(value, str):
+        return "the text"
+    kinds = ((bool, "true/false"), (dt.date, "a date"), (list, "a list"),
+             (dict, "a mapping"), (bytes, "binary data"), (set, "a set"))
+    found = next((name for kind, name in kinds if isinstance(value, kind)), None)
+    return found or ("empty (null)" if value is None else f"a {type(value).__name__}")
+
+
+def _text_problem(field: str, value: object, where: _FieldLines) -> str | None:
+    if type(value) is str:
+        return None
+    written = where.written(field)
+    if not written:
+        return (f"'{field}' must be text, not {_what(value)}; write it on one line, "
+                f'e.g. {field}: "…"')
+    quoted = written.replace("\\", "\\\\").replace('"', '\\"')
+    return (f"'{field}' must be text, not {_what(value)}: {written}; put it in quotes: "
+            f'{field}: "{quoted}"')
+
+
+def _url_problem(field: str, value: str) -> str | None:
+    """A URL must be http, https or mailto, or a path (no scheme): never javascript:,
+    data: or vbscript:. Read as a browser reads it, ignoring tabs, line breaks and
+    leading spaces or control characters."""
+    cleaned = URL_IGNORED.sub("", FORBIDDEN.sub("", value)).strip()
+    scheme = URL_SCHEME.match(cleaned)
+    if scheme is None or scheme.group(1).lower() in URL_SCHEMES:
+        return None
+    return (f"{field}: {shown(value.strip())} is not allowed (scheme "
+            f"'{cut(scheme.group(1), 20)}:'); use an http, https or mailto URL, "
+            "or a path on this site such as /about/")
+
+
+def _bool_problem(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    return (f"'draft' must be true or false, not {_described(value, _short(value))}; "
+            "write draft: true or draft: false, without quotes")
+
+
+def _short(value: object) -> str:
+    """A value for a message: numbers as written, the rest quoted and cut short."""
+    return str(value) if isinstance(value, _Number) else shown(value)
+
+
+def _got(field: str, value: object, where: _FieldLines) -> str:
+    """A field's value for a message: as written on its line, else as read."""
+    return where.written(field) or _short(value)
+
+
+def _described(value: object, got: str) -> str:
+    """"the text 'false'", "a number: 1", "empty (null)": what a field got."""
+    if value is None:
+        return _what(value)
+    return f"the text {got}" if type(value) is str else f"{_what(value)}: {got}"
+
+
+def _date_type_problem(field: str, value: object, where: _FieldLines) -> str | None:
+    if isinstance(value, str | dt.date):
+        return None
+    return (f"'{field}' must be a date, not {_described(value, _got(field, value, where))}; "
+            "write e.g. "
+            f"'{field}: 2025-11-22' or '{field}: 2025-11-22T14:30:00+01:00'")
+
+
+def _list_problem(field: str, value: object, where: _FieldLines) -> str | None:
+    """tags and aliases: one text, or a list of texts (numbers count as text)."""
+    example = "tags: [svg, python]" if field == "tags" else "aliases: [/2024/Feb/3/old-name/]"
+    if isinstance(value, str):
+        return None
+    if not isinstance(value, list):
+        return (f"'{field}' must be a list such as {example}, "
+                f"not {_described(value, _got(field, value, where))}")
+    bad = [item for item in value if not isinstance(item, str)][:1]
+    if not bad:
+        return None
+    return (f"'{field}' must be a list of names such as {example}, but one item is "
+            f"{_described(bad[0], _short(bad[0]))}; write each as text "
+            "(in quotes if it looks like a number, date or true/false)")
 
 
 def _kind(meta: dict[str, Any], where: _FieldLines) -> str:
@@ -288,12 +560,14 @@ def _kind(meta: dict[str, Any], where: _FieldLines) -> str:
     if kind is None:
         return "link" if meta.get("link_url") else "quote" if meta.get("source") else "entry"
     if kind not in KINDS:
-        raise where.error("kind", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        raise where.error("kind", f"unknown kind {shown(kind)}; use one of {', '.join(KINDS)}")
     return str(kind)
 
 
 def _date(meta: dict[str, Any], field: str, config: Config,
           where: _FieldLines) -> dt.datetime | None:
+    """A date or time, with the site's time zone when it names none, checked to stay a
+    real date from year 1000 to 9999 in UTC and in the site's time zone."""
     value = meta.get(field)
     if value is None:
         return None
@@ -303,40 +577,62 @@ def _date(meta: dict[str, Any], field: str, config: Config,
         moment = dt.datetime(value.year, value.month, value.day)
     else:
         moment = _parse_date_text(str(value), field, where)
-    return moment if moment.tzinfo else moment.replace(tzinfo=config.tz)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=config.tz)
+    return _in_range(moment, field, config, where)
+
+
+def _in_range(moment: dt.datetime, field: str, config: Config,
+              where: _FieldLines) -> dt.datetime:
+    """The moment, refused when out of range. An offset with seconds (local mean time
+    before time zones, such as -00:01:15) is not RFC 3339: such a moment is given in UTC."""
+    try:
+        utc = moment.astimezone(dt.UTC)
+        years = (utc.year, moment.astimezone(config.tz).year)
+    except (OverflowError, ValueError):
+        utc, years = moment, (0, 0)
+    if not all(YEARS[0] <= year <= YEARS[1] for year in years):
+        written = where.written(field) or moment.isoformat()
+        raise where.error(field, f"{field}: {written} is out of range; use a year from "
+                          f"{YEARS[0]} to {YEARS[1]} (once converted to UTC and to the "
+                          f"site's time zone {config.timezone})")
+    offset = moment.utcoffset() or dt.timedelta()
+    return utc if offset % dt.timedelta(minutes=1) else moment
 
 
 def _parse_date_text(text: str, field: str, where: _FieldLines) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise where.error(field, f"{field}: {text!r} is not a date; write ISO 8601 such as "
-                          "'2025-11-22' or '2025-11-22T14:30:00+01:00'") from None
+    except ValueError as exc:
+        reason = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"
+        raise where.error(field, f"{field}: {shown(text.strip())} is not a date{reason}; "
+                          "write ISO 8601 such as '2025-11-22' or "
+                          "'2025-11-22T14:30:00+01:00'") from None
 
 
 def _slug(path: str, meta: dict[str, Any], where: _FieldLines) -> str:
-    if "slug" in meta:
-        slug = str(meta["slug"])
+    if "slug" in meta and meta["slug"] is not None:
+        slug = unicodedata.normalize("NFC", str(meta["slug"]))
         if not SLUG_RE.match(slug) or ".." in slug:
-            raise where.error("slug", f"slug {slug!r} must be letters, digits, '-', '_' or '.', "
-                              "with no '/' or '..' (it becomes part of the URL)")
+            raise where.error("slug", f"slug {shown(slug)} must be letters, digits, '-', '_' "
+                              "or '.', with no '/' or '..' (it becomes part of the URL)")
         return slug
-    stem = DATE_PREFIX.sub("", PurePosixPath(path).stem)
+    stem = unicodedata.normalize("NFC", DATE_PREFIX.sub("", PurePosixPath(path).stem))
     slug = re.sub(r"[^\w.-]+", "-", stem.lower()).strip("-.")
     if not slug:
-        raise where.error("slug", f"cannot make a URL slug from the file name {stem!r}; "
+        raise where.error("slug", f"cannot make a URL slug from the file name {shown(stem)}; "
                           "add 'slug: some-name'")
     return slug
 
 
 def _title(kind: str, meta: dict[str, Any], body_html: str, where: _FieldLines) -> str:
-    title = _text(meta, "title", where)
+    title = _text(meta, "title")
     if title:
         return title
     if kind == "link":
-        return _text(meta, "link_title", where) or str(meta.get("link_url", ""))
+        return _text(meta, "link_title") or _text(meta, "link_url")
     if kind == "quote":
-        return f"Quoting {_text(meta, 'source', where)}"
+        return f"Quoting {_text(meta, 'source')}"
     if kind == "note":
         return excerpt(body_html, words=8) or "Note"
     raise where.error("title", "an entry needs a 'title'; add e.g. 'title: My post'")
@@ -344,14 +640,10 @@ def _title(kind: str, meta: dict[str, Any], body_html: str, where: _FieldLines) 
 
 def _tags(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
     raw = meta.get("tags") or []
-    if isinstance(raw, str):
-        raw = raw.split(",")
-    if not isinstance(raw, list):
-        raise where.error("tags", "tags must be a list ('tags: [svg, python]') or a "
-                          "comma-separated string")
+    items: list[str] = raw.split(",") if isinstance(raw, str) else raw
     names: dict[str, str] = {}
-    for item in raw:
-        name = " ".join(str(item).split())
+    for item in items:
+        name = " ".join(unicodedata.normalize("NFC", str(item)).split())
         problem = tags.check_name(name)
         if problem:
             raise where.error("tags", problem)
@@ -361,27 +653,25 @@ def _tags(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
 
 def _aliases(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
     raw = meta.get("aliases") or []
-    raw = [raw] if isinstance(raw, str) else raw
-    if not isinstance(raw, list):
-        raise where.error("aliases", "aliases must be a list of old URL paths")
+    items: list[str] = [raw] if isinstance(raw, str) else raw
     out = []
-    for alias in raw:
+    for alias in items:
         path = "/" + str(alias).strip().strip("/") + "/"
         if ".." in path.split("/") or "//" in path:
-            raise where.error("aliases", f"alias {alias!r} must be a path inside the site, "
-                              "e.g. '/2024/Feb/3/old-name/'")
+            raise where.error("aliases", f"alias {shown(str(alias))} must be a path inside the "
+                              "site, e.g. '/2024/Feb/3/old-name/'")
         out.append(path)
     return tuple(out)
 
 
 def _kind_fields(kind: str, meta: dict[str, Any], where: _FieldLines) -> dict[str, str]:
-    fields = {"link_url": _text(meta, "link_url", where),
-              "link_title": _text(meta, "link_title", where),
-              "via_url": _text(meta, "via_url", where),
-              "via_title": _text(meta, "via_title", where),
-              "quote_source": _text(meta, "source", where),
-              "source_url": _text(meta, "source_url", where),
-              "context": _text(meta, "context", where)}
+    fields = {"link_url": _text(meta, "link_url"),
+              "link_title": _text(meta, "link_title"),
+              "via_url": _text(meta, "via_url"),
+              "via_title": _text(meta, "via_title"),
+              "quote_source": _text(meta, "source"),
+              "source_url": _text(meta, "source_url"),
+              "context": _text(meta, "context")}
     if kind == "link" and not fields["link_url"]:
         raise where.error("kind", "a link post needs 'link_url: https://…'")
     if kind == "quote" and not fields["quote_source"]:
@@ -389,13 +679,10 @@ def _kind_fields(kind: str, meta: dict[str, Any], where: _FieldLines) -> dict[st
     return fields
 
 
-def _text(meta: dict[str, Any], field: str, where: _FieldLines) -> str:
+def _text(meta: dict[str, Any], field: str) -> str:
+    """A text field (its type already checked), or '' when it is not given."""
     value = meta.get(field)
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        raise where.error(field, f"'{field}' must be text, not a {type(value).__name__}")
-    return FORBIDDEN.sub("", str(value)).strip()
+    return "" if value is None else FORBIDDEN.sub("", str(value)).strip()
 
 
 def excerpt(body_html: str, words: int = 30) -> str:

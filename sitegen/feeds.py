@@ -12,7 +12,7 @@ import lxml.html
 from lxml import etree
 
 from sitegen import __version__
-from sitegen.config import Config
+from sitegen.config import Config, shown
 from sitegen.content import FORBIDDEN
 from sitegen.pages import Page
 from sitegen.site import Entry
@@ -30,6 +30,11 @@ def _add(parent: etree._Element, tag: str, text: str | None = None,
 
 
 def _rfc3339(moment: dt.datetime) -> str:
+    """RFC 3339 has no offsets with seconds (local mean time, such as -00:01:15): such a
+    moment is written in UTC."""
+    offset = moment.utcoffset() or dt.timedelta()
+    if offset % dt.timedelta(minutes=1):
+        moment = moment.astimezone(dt.UTC)
     return moment.isoformat(timespec="seconds")
 
 
@@ -87,7 +92,11 @@ class FeedWriter:
         html = self._bodies.get(entry.key)
         if html is None:
             raw = self._clean(entry_html(entry), entry.post.source)
-            html = self._bodies[entry.key] = absolutize(raw, self._absolute(entry.url))
+            bad: list[str] = []
+            html = self._bodies[entry.key] = absolutize(raw, self._absolute(entry.url), bad)
+            self.warnings.extend(
+                f"{entry.post.source}: the link {shown(link)} is not a valid URL; the feed "
+                "keeps it as written (fix the link in the post)" for link in bad)
         return html
 
     def remember_body(self, entry: Entry, html: str) -> None:
@@ -124,13 +133,18 @@ def entry_html(entry: Entry) -> str:
     return post.body
 
 
-def absolutize(body: str, base: str) -> str:
-    """Make every relative href and src in an HTML fragment absolute against `base`."""
+def absolutize(body: str, base: str, bad: list[str] | None = None) -> str:
+    """Make every relative href and src in an HTML fragment absolute against `base`.
+    A link that is no URL (such as 'http://[::1') stays as written, added to `bad`."""
     if not re.search(r"\b(?:href|src)\s*=", body):
         return body
     root = lxml.html.fragment_fromstring(body, create_parent="div")
     for element, attribute, link, _pos in list(root.iterlinks()):
         if attribute in ("href", "src"):
-            element.set(attribute, urljoin(base, link.strip()))
+            try:
+                element.set(attribute, urljoin(base, link.strip()))
+            except ValueError:
+                if bad is not None:
+                    bad.append(link)
     inner = (root.text or "") and html.escape(root.text or "", quote=False)
     return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sitegen import markup, tags
-from sitegen.config import Config
+from sitegen.config import Config, cut, shown
 from sitegen.content import Post
 from sitegen.errors import BuildErrors, ContentError, SiteError
 from sitegen.tags import TagInfo
@@ -103,9 +103,9 @@ def _tag_links(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, TagLink
         slug = tags.slugify(tag_key)
         if slug in by_slug:
             raise ContentError(first_source[tag_key], None,
-                               f"tag {tag_key!r} and tag {by_slug[slug]!r} "
+                               f"tag {shown(tag_key)} and tag {shown(by_slug[slug])} "
                                f"(in {first_source[by_slug[slug]]}) would share the URL "
-                               f"/tags/{slug}/; rename one of them")
+                               f"/tags/{cut(slug)}/; rename one of them")
         by_slug[slug] = tag_key
     links = {}
     for tag_key, counted in spellings.items():

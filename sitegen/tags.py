@@ -8,7 +8,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 
-from sitegen.config import find_line
+from sitegen.config import find_line, shown
 from sitegen.errors import ContentError
 
 TAGS_FILE = "content/tags.toml"
@@ -49,9 +49,9 @@ def check_name(name: str) -> str | None:
     if not name.strip():
         return "a tag is empty"
     if name.strip().startswith("/") or ".." in name or "\\" in name:
-        return f"tag {name!r} looks like a file path; tags are names such as 'svg' or 'C++'"
+        return f"tag {shown(name)} looks like a file path; tags are names such as 'svg' or 'C++'"
     if not slugify(name):
-        return f"tag {name!r} has no letters or digits to make a URL from"
+        return f"tag {shown(name)} has no letters or digits to make a URL from"
     return None
 
 
@@ -68,11 +68,18 @@ def load_info(text: str) -> dict[str, TagInfo]:
 
 def _info(tag: str, value: object, text: str) -> TagInfo:
     known = {"name", "description", "old_names"}
+    line = find_line(text, f"[{tag}]") or None
     if not isinstance(value, dict) or not set(value) <= known:
-        raise ContentError(TAGS_FILE, find_line(text, f"[{tag}]") or None,
-                           f"[{tag}] must be a table with only {', '.join(sorted(known))}")
+        raise ContentError(TAGS_FILE, line, f"[{shown(tag)}] must be a table with only "
+                           f"{', '.join(sorted(known))}")
     old = value.get("old_names", [])
     if not isinstance(old, list) or not all(isinstance(o, str) for o in old):
-        raise ContentError(TAGS_FILE, None, f"[{tag}] old_names must be a list of strings")
-    return TagInfo(name=value.get("name"), description=str(value.get("description", "")),
-                   old_names=tuple(old))
+        raise ContentError(TAGS_FILE, line, f"[{shown(tag)}] old_names must be a list of "
+                           "strings, e.g. old_names = [\"old name\"]")
+    for field in ("name", "description"):
+        if not isinstance(value.get(field, ""), str):
+            raise ContentError(TAGS_FILE, line, f"[{shown(tag)}] {field} must be a string, "
+                               f"not {shown(value[field])}; put it in quotes")
+    name = value.get("name")
+    return TagInfo(name=unicodedata.normalize("NFC", name) if name else None,
+                   description=value.get("description", ""), old_names=tuple(old))
