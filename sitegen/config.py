@@ -6,7 +6,6 @@ import dataclasses
 import difflib
 import hashlib
 import re
-import reprlib
 import string
 import tomllib
 import zoneinfo
@@ -15,11 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sitegen.errors import ConfigError
+from sitegen.errors import ConfigError, shown
 
 CONFIG_FILE = "site.toml"
 PERMALINK_FIELDS = ("year", "month", "month_num", "day", "day_num", "slug")
-EXCERPT = 60  # most characters of a value an error message quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,20 +217,3 @@ def _toml_error_line(message: str) -> int | None:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None
 
-
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = EXCERPT
-_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 4
-
-
-def shown(value: object, limit: int = EXCERPT) -> str:
-    """A value as an error message quotes it: on one line and short (the value may be a
-    megabyte long); a text in quotes, anything else as Python writes it."""
-    if isinstance(value, str):
-        return repr(cut(value, limit))
-    return cut(_SHORT.repr(value), limit)
-
-
-def cut(text: str, limit: int = EXCERPT) -> str:
-    """At most `limit` characters of a text, with '…' when some were left out."""
-    return text if len(text) <= limit else text[:limit] + "…"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import errno
 import hashlib
 import html
@@ -13,38 +12,24 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Collection, Hashable
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
-from sitegen import markup, tags
-from sitegen.config import Config, cut, find_line, shown
-from sitegen.errors import BuildErrors, ContentError, SiteError
+from sitegen import frontmatter, markup, tags
+from sitegen.config import Config
+from sitegen.errors import BuildErrors, ContentError, SiteError, shown
 
 KINDS = ("entry", "link", "quote", "note")
 POST_SUFFIXES = (".md", ".markdown", ".html")
-FIELDS = {"title", "date", "updated", "tags", "kind", "slug", "draft", "aliases",
-          "description", "link_url", "link_title", "via_url", "via_title",
-          "source", "source_url", "context"}
-# Characters XML 1.0 forbids: most C0 controls, lone surrogates, U+FFFE and U+FFFF.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Defined with the front matter, and named here too for importers of content.
+FIELDS = frontmatter.FIELDS
+FORBIDDEN = frontmatter.FORBIDDEN
 SLUG_RE = re.compile(r"^[\w][\w.-]*$")
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
-TEXT_FIELDS = ("title", "link_title", "via_title", "source", "context", "description",
-               "slug")
-URL_FIELDS = ("link_url", "via_url", "source_url")
-URL_SCHEMES = ("http", "https", "mailto")
-# A URL's scheme, as a browser reads it: after leading spaces and control characters,
-# with tabs and line breaks anywhere left out.
-URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-URL_IGNORED = re.compile(r"[\t\n\r]")
 PATH_EXCERPT = 300  # paths in messages are cut later than values
 YEARS = (1000, 9999)  # dates outside these years (in UTC) are refused
-# Where a YAML anchor (&a), alias (*a) or tag (!t) may start: at the start of a node.
-NODE_PROPERTY = re.compile(r"(?:^|[\s\[\]{},:?-])[&*!]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,8 +258,8 @@ def parse(source: Source, config: Config) -> Post | Skipped:
         return Skipped(source.path, "empty file; ignored")
     if not text.startswith("---"):
         return Skipped(source.path, "no front matter (a first line '---'); ignored")
-    meta, body = _split(source.path, text)
-    post = _build_post(source, meta, body, config, _FieldLines(source.path, text))
+    meta, body = frontmatter.split(source.path, text)
+    post = _build_post(source, meta, body, config, frontmatter.FieldLines(source.path, text))
     return dataclasses.replace(post, warnings=(*cleaned, *post.warnings)) if cleaned else post
 
 
@@ -299,130 +284,9 @@ def _decode(source: Source) -> str:
                            "save the file as UTF-8") from None
 
 
-def _split(path: str, text: str) -> tuple[dict[str, Any], str]:
-    lines = text.splitlines(keepends=True)
-    end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")),
-               None)
-    if end is None:
-        raise ContentError(path, 1, "front matter is not closed; add a line '---' after it")
-    meta = _load_yaml(path, "".join(lines[1:end]))
-    return meta, "".join(lines[end + 1:])
-
-
-def _load_yaml(path: str, text: str) -> dict[str, Any]:
-    try:
-        _refuse_anchors_and_tags(text)
-        meta = yaml.load(text, Loader=_FrontMatterLoader) if text.strip() else {}
-    except _Refused as exc:
-        raise ContentError(path, exc.line + 2, exc.message) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
-        problem = cut(getattr(exc, "problem", None) or str(exc), 200)
-        hint = "; put values that contain ':' or '#' in quotes" if "mapping" in problem \
-            or "':'" in problem else ""
-        raise ContentError(path, line, f"front matter is not valid YAML: {problem}{hint}") \
-            from None
-    if not isinstance(meta, dict):
-        raise ContentError(path, 2, "front matter must be a mapping of fields such as "
-                           f"'title: …' and 'date: …', not {_what(meta)}")
-    return meta
-
-
-class _Number(str):
-    """A YAML number, kept as written ('007' stays '007'), so that a field that wants
-    text can say it was not quoted."""
-
-    __slots__ = ()
-
-
-class _Refused(yaml.YAMLError):
-    """YAML that front matter does not take, at a line of the front matter (from 0)."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-class _FrontMatterLoader(yaml.CSafeLoader):
-    """Safe YAML, with duplicate keys refused, numbers kept as written, and impossible
-    timestamps ('2025-02-29') kept as text for the date check to explain."""
-
-    def construct_mapping(self, node: yaml.MappingNode,
-                          deep: bool = False) -> dict[Hashable, Any]:
-        mapping = super().construct_mapping(node, deep)
-        if len(mapping) < len(node.value):
-            _refuse_duplicates(self, node)
-        return mapping
-
-
-def _refuse_duplicates(loader: _FrontMatterLoader, node: yaml.MappingNode) -> None:
-    first: dict[Hashable, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        line = key_node.start_mark.line
-        if key in first:
-            raise _Refused(line, f"{shown(str(key))} appears twice in the front matter (also "
-                           f"on line {first[key] + 2}); keep one of them")
-        first[key] = line
-
-
-def _number(loader: _FrontMatterLoader, node: yaml.ScalarNode) -> _Number:
-    return _Number(node.value)
-
-
-def _timestamp(loader: _FrontMatterLoader, node: yaml.ScalarNode) -> dt.date | str:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except (ValueError, OverflowError):
-        return str(node.value)
-
-
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:int", _number)
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:float", _number)
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-def _refuse_anchors_and_tags(text: str) -> None:
-    """Anchors and aliases could make a small document huge (an alias bomb); explicit
-    tags ('!!bool maybe') reach constructors with values they do not expect."""
-    if not NODE_PROPERTY.search(text):
-        return
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        line = event.start_mark.line if event.start_mark else 0
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(line, "anchors and aliases (&name / *name) are "
-                           "not supported in front matter; write each value out in full")
-        tag = getattr(event, "tag", None)
-        if tag is not None:
-            raise _Refused(line, f"YAML tags such as {shown(tag)} are "
-                           "not supported in front matter; write the value without it")
-
-
-class _FieldLines:
-    """Finds the line of a front-matter field, for error messages."""
-
-    def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.text = text
-
-    def error(self, field: str, message: str) -> ContentError:
-        return ContentError(self.path, find_line(self.text, field) or 1, message)
-
-    def written(self, field: str) -> str:
-        """What follows 'field:' on its line, cut short: the value as the author wrote it."""
-        line = find_line(self.text, field)
-        if line is None:
-            return ""
-        text = self.text.split("\n", line)[line - 1]
-        return cut(text.partition(":")[2].strip())
-
-
 def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
-                where: _FieldLines) -> Post:
-    _check_fields(meta, where)
-    _check_types(meta, where)
+                where: frontmatter.FieldLines) -> Post:
+    frontmatter.check(meta, where)
     kind = _kind(meta, where)
     date = _date(meta, "date", config, where)
     if date is None:
@@ -441,121 +305,7 @@ def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
     ).with_shape()
 
 
-def _check_fields(meta: dict[str, Any], where: _FieldLines) -> None:
-    for name in meta:
-        if str(name) not in FIELDS:
-            close = difflib.get_close_matches(str(name), sorted(FIELDS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise where.error(str(name),
-                              f"unknown front matter field {shown(str(name))}{hint}")
-
-
-def _check_types(meta: dict[str, Any], where: _FieldLines) -> None:
-    """Each field holds its type: text, true/false, a date, or a list of text. An empty
-    field ('title:') counts as not given."""
-    for name, value in meta.items():
-        if value is None or name == "kind":  # kind: checked against KINDS
-            continue
-        if name in TEXT_FIELDS or name in URL_FIELDS:
-            problem = _text_problem(name, value, where)
-            if not problem and name in URL_FIELDS:
-                problem = _url_problem(name, value)
-        elif name == "draft":
-            problem = _bool_problem(value)
-        elif name in ("date", "updated"):
-            problem = _date_type_problem(name, value, where)
-        else:
-            problem = _list_problem(name, value, where)
-        if problem:
-            raise where.error(name, problem)
-
-
-def _what(value: object) -> str:
-    """What kind of YAML value this is, as an error message names it."""
-    if isinstance(value, _Number):
-        return "a number"
-    if isinstance(value, str):
-        return "the text"
-    kinds = ((bool, "true/false"), (dt.date, "a date"), (list, "a list"),
-             (dict, "a mapping"), (bytes, "binary data"), (set, "a set"))
-    found = next((name for kind, name in kinds if isinstance(value, kind)), None)
-    return found or ("empty (null)" if value is None else f"a {type(value).__name__}")
-
-
-def _text_problem(field: str, value: object, where: _FieldLines) -> str | None:
-    if type(value) is str:
-        return None
-    written = where.written(field)
-    if not written:
-        return (f"'{field}' must be text, not {_what(value)}; write it on one line, "
-                f'e.g. {field}: "…"')
-    quoted = written.replace("\\", "\\\\").replace('"', '\\"')
-    return (f"'{field}' must be text, not {_what(value)}: {written}; put it in quotes: "
-            f'{field}: "{quoted}"')
-
-
-def _url_problem(field: str, value: str) -> str | None:
-    """A URL must be http, https or mailto, or a path (no scheme): never javascript:,
-    data: or vbscript:. Read as a browser reads it, ignoring tabs, line breaks and
-    leading spaces or control characters."""
-    cleaned = URL_IGNORED.sub("", FORBIDDEN.sub("", value)).strip()
-    scheme = URL_SCHEME.match(cleaned)
-    if scheme is None or scheme.group(1).lower() in URL_SCHEMES:
-        return None
-    return (f"{field}: {shown(value.strip())} is not allowed (scheme "
-            f"'{cut(scheme.group(1), 20)}:'); use an http, https or mailto URL, "
-            "or a path on this site such as /about/")
-
-
-def _bool_problem(value: object) -> str | None:
-    if isinstance(value, bool):
-        return None
-    return (f"'draft' must be true or false, not {_described(value, _short(value))}; "
-            "write draft: true or draft: false, without quotes")
-
-
-def _short(value: object) -> str:
-    """A value for a message: numbers as written, the rest quoted and cut short."""
-    return str(value) if isinstance(value, _Number) else shown(value)
-
-
-def _got(field: str, value: object, where: _FieldLines) -> str:
-    """A field's value for a message: as written on its line, else as read."""
-    return where.written(field) or _short(value)
-
-
-def _described(value: object, got: str) -> str:
-    """"the text 'false'", "a number: 1", "empty (null)": what a field got."""
-    if value is None:
-        return _what(value)
-    return f"the text {got}" if type(value) is str else f"{_what(value)}: {got}"
-
-
-def _date_type_problem(field: str, value: object, where: _FieldLines) -> str | None:
-    if isinstance(value, str | dt.date):
-        return None
-    return (f"'{field}' must be a date, not {_described(value, _got(field, value, where))}; "
-            "write e.g. "
-            f"'{field}: 2025-11-22' or '{field}: 2025-11-22T14:30:00+01:00'")
-
-
-def _list_problem(field: str, value: object, where: _FieldLines) -> str | None:
-    """tags and aliases: one text, or a list of texts (numbers count as text)."""
-    example = "tags: [svg, python]" if field == "tags" else "aliases: [/2024/Feb/3/old-name/]"
-    if isinstance(value, str):
-        return None
-    if not isinstance(value, list):
-        return (f"'{field}' must be a list such as {example}, "
-                f"not {_described(value, _got(field, value, where))}")
-    bad = [item for item in value if not isinstance(item, str)][:1]
-    if not bad:
-        return None
-    return (f"'{field}' must be a list of names such as {example}, but one item is "
-            f"{_described(bad[0], _short(bad[0]))}; write each as text "
-            "(in quotes if it looks like a number, date or true/false)")
-
-
-def _kind(meta: dict[str, Any], where: _FieldLines) -> str:
+def _kind(meta: dict[str, Any], where: frontmatter.FieldLines) -> str:
     kind = meta.get("kind")
     if kind is None:
         return "link" if meta.get("link_url") else "quote" if meta.get("source") else "entry"
@@ -565,7 +315,7 @@ def _kind(meta: dict[str, Any], where: _FieldLines) -> str:
 
 
 def _date(meta: dict[str, Any], field: str, config: Config,
-          where: _FieldLines) -> dt.datetime | None:
+          where: frontmatter.FieldLines) -> dt.datetime | None:
     """A date or time, with the site's time zone when it names none, checked to stay a
     real date from year 1000 to 9999 in UTC and in the site's time zone."""
     value = meta.get(field)
@@ -583,7 +333,7 @@ def _date(meta: dict[str, Any], field: str, config: Config,
 
 
 def _in_range(moment: dt.datetime, field: str, config: Config,
-              where: _FieldLines) -> dt.datetime:
+              where: frontmatter.FieldLines) -> dt.datetime:
     """The moment, refused when out of range. An offset with seconds (local mean time
     before time zones, such as -00:01:15) is not RFC 3339: such a moment is given in UTC."""
     try:
@@ -600,7 +350,7 @@ def _in_range(moment: dt.datetime, field: str, config: Config,
     return utc if offset % dt.timedelta(minutes=1) else moment
 
 
-def _parse_date_text(text: str, field: str, where: _FieldLines) -> dt.datetime:
+def _parse_date_text(text: str, field: str, where: frontmatter.FieldLines) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text.strip())
     except ValueError as exc:
@@ -610,7 +360,7 @@ def _parse_date_text(text: str, field: str, where: _FieldLines) -> dt.datetime:
                           "'2025-11-22T14:30:00+01:00'") from None
 
 
-def _slug(path: str, meta: dict[str, Any], where: _FieldLines) -> str:
+def _slug(path: str, meta: dict[str, Any], where: frontmatter.FieldLines) -> str:
     if "slug" in meta and meta["slug"] is not None:
         slug = unicodedata.normalize("NFC", str(meta["slug"]))
         if not SLUG_RE.match(slug) or ".." in slug:
@@ -625,7 +375,7 @@ def _slug(path: str, meta: dict[str, Any], where: _FieldLines) -> str:
     return slug
 
 
-def _title(kind: str, meta: dict[str, Any], body_html: str, where: _FieldLines) -> str:
+def _title(kind: str, meta: dict[str, Any], body_html: str, where: frontmatter.FieldLines) -> str:
     title = _text(meta, "title")
     if title:
         return title
@@ -638,7 +388,7 @@ def _title(kind: str, meta: dict[str, Any], body_html: str, where: _FieldLines) 
     raise where.error("title", "an entry needs a 'title'; add e.g. 'title: My post'")
 
 
-def _tags(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
+def _tags(meta: dict[str, Any], where: frontmatter.FieldLines) -> tuple[str, ...]:
     raw = meta.get("tags") or []
     items: list[str] = raw.split(",") if isinstance(raw, str) else raw
     names: dict[str, str] = {}
@@ -651,7 +401,7 @@ def _tags(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
     return tuple(names.values())
 
 
-def _aliases(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
+def _aliases(meta: dict[str, Any], where: frontmatter.FieldLines) -> tuple[str, ...]:
     raw = meta.get("aliases") or []
     items: list[str] = [raw] if isinstance(raw, str) else raw
     out = []
@@ -664,7 +414,7 @@ def _aliases(meta: dict[str, Any], where: _FieldLines) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _kind_fields(kind: str, meta: dict[str, Any], where: _FieldLines) -> dict[str, str]:
+def _kind_fields(kind: str, meta: dict[str, Any], where: frontmatter.FieldLines) -> dict[str, str]:
     fields = {"link_url": _text(meta, "link_url"),
               "link_title": _text(meta, "link_title"),
               "via_url": _text(meta, "via_url"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
+
+EXCERPT = 60  # most characters of a value an error message quotes
 
 
 class SiteError(Exception):
@@ -44,3 +47,29 @@ class BuildErrors(Exception):
     def __init__(self, errors: Iterable[SiteError]) -> None:
         self.errors = sorted(errors, key=lambda e: (e.path, e.line or 0, e.message))
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class WarningsFailed(Exception):
+    """--strict: the build met warnings, so it stopped before writing anything."""
+
+    def __init__(self, warnings: Iterable[str]) -> None:
+        self.warnings = list(warnings)
+        super().__init__(f"{len(self.warnings)} warning(s)")
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = EXCERPT
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 4
+
+
+def shown(value: object, limit: int = EXCERPT) -> str:
+    """A value as an error message quotes it: on one line and short (the value may be a
+    megabyte long); a text in quotes, anything else as Python writes it."""
+    if isinstance(value, str):
+        return repr(cut(value, limit))
+    return cut(_SHORT.repr(value), limit)
+
+
+def cut(text: str, limit: int = EXCERPT) -> str:
+    """At most `limit` characters of a text, with '…' when some were left out."""
+    return text if len(text) <= limit else text[:limit] + "…"

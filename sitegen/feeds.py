@@ -12,8 +12,9 @@ import lxml.html
 from lxml import etree
 
 from sitegen import __version__
-from sitegen.config import Config, shown
+from sitegen.config import Config
 from sitegen.content import FORBIDDEN
+from sitegen.errors import shown
 from sitegen.pages import Page
 from sitegen.site import Entry
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sitegen import markup, tags
-from sitegen.config import Config, cut, shown
+from sitegen.config import Config
 from sitegen.content import Post
-from sitegen.errors import BuildErrors, ContentError, SiteError
+from sitegen.errors import BuildErrors, ContentError, SiteError, cut, shown
 from sitegen.tags import TagInfo
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -8,8 +8,8 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 
-from sitegen.config import find_line, shown
-from sitegen.errors import ContentError
+from sitegen.config import find_line
+from sitegen.errors import ContentError, shown
 
 TAGS_FILE = "content/tags.toml"
 
