@@ -49,9 +49,12 @@ class Generator:
 
 
 def sitegen_command(ws: Workspace) -> list[str]:
+    """sitegen keeps compiled templates in the user's cache folder: here, the workspace's,
+    so that a cold build starts without them."""
     script = BIN / "sitegen"
     program = [str(script)] if script.exists() else [sys.executable, "-m", "sitegen"]
-    return [*program, "build", "--source", str(ws.site), "--out", str(ws.out)]
+    return ["env", f"XDG_CACHE_HOME={ws.cache}", *program, "build", "--source", str(ws.site),
+            "--out", str(ws.out)]
 
 
 def sitegen_note(log: str) -> str:
@@ -96,7 +99,8 @@ def pelican_command(ws: Workspace) -> list[str]:
 
 
 SITEGEN = Generator("sitegen", convert.lay_out_sitegen, sitegen_command,
-                    lambda ws: [ws.site / ".cache", ws.out], sitegen_note, sitegen_warm)
+                    lambda ws: [ws.site / ".cache", ws.out, ws.cache], sitegen_note,
+                    sitegen_warm)
 HUGO = Generator("hugo", convert.lay_out_hugo, hugo_command,
                  lambda ws: [ws.out, ws.cache, ws.site / "resources"])
 PELICAN = Generator("pelican", convert.lay_out_pelican, pelican_command,

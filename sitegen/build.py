@@ -17,10 +17,10 @@ import jinja2
 
 from sitegen import cache as cache_store
 from sitegen import config as site_config
-from sitegen import content, markup, output, pages, shape, site, tags, workers
+from sitegen import content, manifest, markup, output, pages, shape, site, tags, workers
 from sitegen.cache import Cache
 from sitegen.config import Config
-from sitegen.errors import BuildErrors, ConfigError, SiteError
+from sitegen.errors import BuildErrors, SiteError, WarningsFailed
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
 from sitegen.site import Entry
@@ -37,6 +37,8 @@ class Options:
     drafts: bool = False
     use_cache: bool = True  # read and write .cache/ (a cache passed to build() is used as is)
     jobs: int = 0  # worker processes; 0: one per core, 1: none
+    strict: bool = False  # a warning fails the build before anything is written
+    adopt: bool = False  # publish into a folder that holds files sitegen did not write
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Summary:
     deleted: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # news that is not a problem
     out_dir: Path = Path()
 
 
@@ -65,29 +68,31 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
     `cache` (the dev server's watcher knows); None: look at every file."""
     started = time.perf_counter()
     config = site_config.load(options.site_dir, options.base_url)
-    out_dir = _out_dir(options, config)
+    out_dir = (options.out_dir or options.site_dir / config.output).resolve()
     on_disk = cache is None and options.use_cache
-    try:
-        with _collector_held():
-            cache = cache or (cache_store.load_state(options.site_dir) if on_disk else Cache())
-            sources = _sources(options.site_dir, cache, changed)
-            renderer = renderer_for(options.site_dir, config, cache.renderer,
-                                    cache.templates_ok, _bytecode_dir(options, on_disk))
-            static = _static_files(options.site_dir)
-            inputs = _inputs(options, config, out_dir, sources, renderer, static)
-            if cache.inputs == inputs and out_dir.is_dir():
-                return _unchanged(cache, out_dir, started)
-            if not cache.loaded:
-                cache_store.load_posts(options.site_dir, cache)
-            summary = Summary(out_dir=out_dir)
-            posts = parse_all(sources, config, cache, summary, options.jobs,
-                              options.site_dir, progress)
-            salt = f"{renderer.digest}|{config.digest()}"
-            tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
-            planned = _plan(posts, config, options, static, salt, cache, tags_digest)
-        render_all(planned, config, renderer, cache, out_dir, summary, options.jobs, progress)
-    finally:
-        gc.unfreeze()
+    with output.claim(out_dir, options.site_dir, options.adopt) as folder:
+        try:
+            with _collector_held():
+                cache = cache or (cache_store.load_state(options.site_dir) if on_disk
+                                  else Cache())
+                sources = _sources(options.site_dir, cache, changed)
+                renderer = renderer_for(options.site_dir, config, cache.renderer,
+                                        cache.templates_ok, _bytecode_dir(options, on_disk))
+                static = _static_files(options.site_dir)
+                inputs = _inputs(options, config, out_dir, sources, renderer, static)
+                if cache.inputs == inputs and cache.manifest == folder.last_id:
+                    return _unchanged(cache, out_dir, started)
+                if not cache.loaded:
+                    cache_store.load_posts(options.site_dir, cache)
+                summary = Summary(out_dir=out_dir, notes=folder.notes)
+                posts = parse_all(sources, config, cache, summary, options.jobs,
+                                  options.site_dir, progress)
+                salt = f"{renderer.digest}|{config.digest()}"
+                tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
+                planned = _plan(posts, config, options, static, salt, cache, tags_digest)
+            render_all(planned, config, renderer, cache, folder, summary, options, progress)
+        finally:
+            gc.unfreeze()
     _count(summary, planned)
     _remember(options, cache, inputs, planned, renderer, summary, on_disk)
     summary.seconds = time.perf_counter() - started
@@ -102,8 +107,9 @@ def _remember(options: Options, cache: Cache, inputs: str, planned: shape.Planne
     cache.renderer = renderer if cache.keep_plan else None
     cache.planned = planned if cache.keep_plan else None
     if on_disk:
-        cache_store.save(options.site_dir, cache,
-                         bool(summary.parsed or summary.rendered or summary.deleted))
+        problem = cache_store.save(options.site_dir, cache,
+                                   bool(summary.parsed or summary.rendered or summary.deleted))
+        summary.notes.extend([*cache.warnings, *([problem] if problem else [])])
 
 
 def _sources(site_dir: Path, cache: Cache, changed: Collection[str] | None) \
@@ -193,15 +199,6 @@ def plan_site(options: Options) -> tuple[Config, list[content.Post], list[Page]]
     return config, posts, plan
 
 
-def _out_dir(options: Options, config: Config) -> Path:
-    out_dir = (options.out_dir or options.site_dir / config.output).resolve()
-    site_dir = options.site_dir.resolve()
-    if out_dir == site_dir or site_dir.is_relative_to(out_dir):
-        raise ConfigError("site.toml", None, f"the output folder {out_dir} holds the site "
-                          "itself; choose another, such as 'public'")
-    return out_dir
-
-
 def parse_all(sources: list[content.Source], config: Config, cache: Cache,
               summary: Summary, jobs: int = 1, site_dir: Path = Path(),
               progress: Progress | None = None) -> list[content.Post]:
@@ -265,16 +262,26 @@ def _tag_info(site_dir: Path) -> dict[str, tags.TagInfo]:
     return tags.load_info(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+ROOT_FILES = "root"  # a site folder copied as it is to the output root (CNAME, …)
+
+
 def _static_files(site_dir: Path) -> list[StaticFile]:
-    """The theme's static files, overridden file by file by the site's own."""
+    """The theme's static files, overridden file by file by the site's own; then the
+    files of the site's root/ folder, published at the top of the output."""
     found: dict[str, Path] = {}
     for root in (THEME_STATIC, site_dir / "static"):
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    found[path.relative_to(root).as_posix()] = path
-    return [StaticFile(f"static/{rel}", str(path), _file_digest(path))
-            for rel, path in sorted(found.items())]
+        found.update(_files_under(root, "static/", hidden=False))
+    found.update(_files_under(site_dir / ROOT_FILES, "", hidden=True))
+    return [StaticFile(rel, str(path), _file_digest(path)) for rel, path in sorted(found.items())]
+
+
+def _files_under(root: Path, prefix: str, hidden: bool) -> dict[str, Path]:
+    """Every file under `root` by its output path; dot-files only when `hidden`."""
+    if not root.is_dir():
+        return {}
+    return {f"{prefix}{path.relative_to(root).as_posix()}": path
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and (hidden or not path.name.startswith("."))}
 
 
 def _file_digest(path: Path) -> str:
@@ -282,34 +289,60 @@ def _file_digest(path: Path) -> str:
 
 
 def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache: Cache,
-               out_dir: Path, summary: Summary, jobs: int = 1,
+               folder: output.Folder, summary: Summary, options: Options,
                progress: Progress | None = None) -> None:
-    """Render pages whose fingerprint changed (in worker processes), then commit."""
+    """Render pages whose fingerprint changed (in worker processes), then commit. With
+    --strict, a warning stops the build before the commit."""
     plan, fingerprints = planned.plan, dict(planned.fingerprints)
-    out = output.Output(out_dir)
+    last = folder.manifest(cache.written)
+    summary.warnings.extend(_vanished(last, fingerprints))
+    out = folder.stage()
     try:
-        same_dir = cache.output_dir == str(out_dir)
-        trusted = cache.keep_plan  # the dev server's own folder: nobody else deletes files
-        stale = [p for p in plan if not (same_dir and cache.outputs.get(p.path)
-                                         == fingerprints[p.path]
-                                         and (trusted or out.has(p.path)))]
+        out.check_targets(fingerprints)
+        stale = _stale(plan, fingerprints, last, out, cache, options)
         if progress and len(stale) >= LONG:
             progress("rendering pages", len(stale))
         feeds = FeedWriter(config)
-        if workers.spread(len(stale), jobs) > 1:
-            summary.warnings.extend(_prerender(stale, renderer, feeds, jobs))
+        if workers.spread(len(stale), options.jobs) > 1:
+            summary.warnings.extend(_prerender(stale, renderer, feeds, options.jobs))
         render = functools.partial(_render_one, renderer=renderer, feeds=feeds, out=out)
-        results = workers.run(render, stale, jobs)
-        previous = list(cache.outputs) if same_dir else None
-        written = [p.path for p, (wrote, _) in zip(stale, results, strict=True) if wrote]
-        summary.deleted = out.commit(written, set(fingerprints), previous)
+        results = workers.run(render, stale, options.jobs)
+        summary.warnings.extend(dict.fromkeys(w for _, _, ws in results for w in ws))
+        if options.strict and summary.warnings:
+            raise WarningsFailed(summary.warnings)
+        written = [p.path for p, (wrote, _, _) in zip(stale, results, strict=True) if wrote]
+        digests = {p.path: digest for p, (_, digest, _) in zip(stale, results, strict=True)}
+        cache.written = out.commit(written, fingerprints, digests)
     except BaseException:
         out.discard()
         raise
-    summary.rendered = len(stale)
-    summary.written = len(written)
-    summary.warnings.extend(dict.fromkeys(w for _, ws in results for w in ws))
-    cache.outputs, cache.output_dir = fingerprints, str(out_dir)
+    summary.rendered, summary.written = len(stale), len(written)
+    summary.deleted = len(last.files.keys() - fingerprints.keys())
+    cache.outputs, cache.manifest = fingerprints, cache.written.id
+
+
+def _stale(plan: list[Page], fingerprints: dict[str, str], last: manifest.Manifest,
+           out: output.Output, cache: Cache, options: Options) -> list[Page]:
+    """The pages to render: those whose inputs changed since the folder's last build,
+    or that are missing. Without the cache (--no-cache), every page: its bytes are then
+    compared with the folder's, so a page edited by hand is made again."""
+    if not (options.use_cache or cache.keep_plan):
+        return plan
+    trusted = cache.keep_plan  # the dev server's own folder: nobody else deletes files
+    known = last.files
+    return [p for p in plan if not ((known.get(p.path) or ("",))[0] == fingerprints[p.path]
+                                    and (trusted or out.has(p.path)))]
+
+
+def _vanished(last: manifest.Manifest, planned: dict[str, str]) -> list[str]:
+    gone = output.vanished(last.files, planned)
+    if not gone:
+        return []
+    shown = ", ".join(f"/{p.removesuffix('index.html')}" for p in gone[:5])
+    more = f" and {len(gone) - 5} more" if len(gone) > 5 else ""
+    return [f"{len(gone)} page(s) of the last build are gone, and links to them will break: "
+            f"{shown}{more}; to keep such a URL, add it to the post's 'aliases' "
+            "(a redirect), or to a tag's 'old_names' in content/tags.toml"]
 
 
 def _prerender(stale: list[Page], renderer: Renderer, feeds: FeedWriter,
@@ -352,11 +385,11 @@ def _prerender_one(item: tuple[str, Entry], renderer: Renderer,
 
 
 def _render_one(page: Page, renderer: Renderer, feeds: FeedWriter,
-                out: output.Output) -> tuple[bool, tuple[str, ...]]:
-    """Render one page into the staging folder; (written, warnings)."""
+                out: output.Output) -> tuple[bool, str, tuple[str, ...]]:
+    """Render one page into the staging folder; (written, digest of its bytes, warnings)."""
     before = len(feeds.warnings)
-    written = out.write(page.path, render_page(page, renderer, feeds))
-    return written, tuple(feeds.warnings[before:])
+    written, digest = out.write(page.path, render_page(page, renderer, feeds))
+    return written, digest, tuple(feeds.warnings[before:])
 
 
 def render_page(page: Page, renderer: Renderer, feeds: FeedWriter) -> bytes:

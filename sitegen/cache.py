@@ -1,38 +1,68 @@
 """What earlier builds made: parsed posts by digest, and the fingerprint of every output.
 
-On disk in .cache/ inside the site folder: `state.pickle` (small: file stamps, the
-digest of all inputs, the last summary) is read first, so that a build with nothing
-changed can stop there. The rest is read only when something changed: the parsed
-posts (`posts.pickle`, and `posts-delta.pickle` for what changed since it was
-written), the output fingerprints (`outputs.pickle`), each output's recorded inputs
-(`shape.pickle`), and Jinja's compiled templates (`templates/`). Each carries
-sitegen's code version; a cache from other code, or one that does not load, is
-ignored and rebuilt. Deleting .cache/ is always safe.
+On disk in one SQLite database, `.cache/cache.sqlite` inside the site folder. It holds
+data only, never code: values are JSON or UTF-8 text, so loading the cache cannot run
+anything (the database's schema is checked too: no views, no triggers). Tables:
+`state` (small values: file stamps, the digest of all inputs, the last summary; read
+first, so that a build with nothing changed can stop there), `posts` (one row per
+parsed post, keyed by the digests of its file and of the settings, so that a later
+build could read just the rows it needs) and `plan` (the last plan's records: each
+output's fingerprint, the pages that show each post, each post's digest). Every row
+carries a digest of its contents; a row that does not match it is left out when read
+(a post is then parsed again, a page fingerprinted again). A database from other code
+(it records sitegen's code version), or one that is missing or damaged, is ignored
+and written anew; one that cannot be used (`.cache` is a file, the database is locked
+by another build, the disk is read-only) is left alone, with one warning. Deleting
+.cache/ is always safe.
+
+Jinja's compiled templates are code (Python bytecode, run when loaded), so they are
+kept outside the site folder, in a private folder of the user's cache directory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
 import hashlib
+import json
+import json.scanner
+import operator
 import os
-import pickle
 import shutil
+import sqlite3
+import stat
+import time
+import typing
+import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sitegen import __version__
 from sitegen.content import Post, Skipped, Source, Stamps
+from sitegen.manifest import Manifest
 from sitegen.shape import Planned, Shape
 from sitegen.templates import Renderer
 
+T = TypeVar("T")
 CACHE_DIR = ".cache"
-STATE_FILE = "state.pickle"
-POSTS_FILE = "posts.pickle"  # parsed posts as of some build
-DELTA_FILE = "posts-delta.pickle"  # posts added and removed since POSTS_FILE was written
-OUTPUTS_FILE = "outputs.pickle"
-SHAPE_FILE = "shape.pickle"
-TEMPLATES_DIR = "templates"  # Jinja's compiled templates
-MAX_DELTA = 500  # past this many changes, POSTS_FILE is written anew
+DB_FILE = "cache.sqlite"
+OLD_FILES = ("state.pickle", "posts.pickle", "posts-delta.pickle", "outputs.pickle",
+             "shape.pickle", "templates")  # what earlier versions kept in .cache/
+SCHEMA = """
+CREATE TABLE state (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
+CREATE TABLE posts (key TEXT PRIMARY KEY, sum BLOB NOT NULL, meta BLOB NOT NULL,
+                    body BLOB NOT NULL);
+CREATE TABLE plan (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
+"""
+UNUSABLE = {3, 5, 6, 7, 8, 10, 13, 23}  # SQLite errors that are not damage: PERM, BUSY,
+# LOCKED, NOMEM, READONLY, IOERR, FULL, AUTH. Any other error means a damaged database.
+BUSY_SECONDS = 1.0  # how long to wait for another build's write to end
+USER_CACHE_PRUNE_DAYS = 7  # compiled templates of other sitegen versions unused this long go
+LEFTOVER_SECONDS = 600  # an unfinished new database this old was left by a killed build
 
 
 def _code_version() -> str:
@@ -47,24 +77,38 @@ CODE_VERSION = _code_version()
 
 
 @dataclass
+class Stored:
+    """What cache.sqlite holds as far as this process knows: a save writes the difference."""
+
+    trusted: bool = False  # this code's database, read whole: changes may be applied to it
+    posts: frozenset[tuple[str, str]] = frozenset()
+    outputs: dict[str, str] = field(default_factory=dict)
+    uses: dict[str, list[int]] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    dropped: set[str] = field(default_factory=set)  # keys of posts left out as damaged
+    records: frozenset[str] = frozenset()  # the plan's records read intact
+
+
+@dataclass
 class Cache:
     """Kept in memory by the dev server, on disk in .cache/ between builds."""
 
     posts: dict[tuple[str, str], Post | Skipped] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)  # output path → fingerprint
-    output_dir: str = ""
     stamps: Stamps = field(default_factory=dict)  # content file → (mtime, size, digest)
     inputs: str = ""  # digest of every input of the last successful build
     last: dict[str, Any] = field(default_factory=dict)  # that build's summary figures
-    loaded: bool = True  # False while only state.json has been read
-    base: frozenset[tuple[str, str]] = frozenset()  # the keys POSTS_FILE holds
+    loaded: bool = True  # False while only the state has been read
     keep_plan: bool = False  # keep the last plan in memory (the dev server)
     planned: Planned | None = None
     shape: Shape = field(default_factory=Shape)  # the last plan's shape and recorded inputs
-    uses_on_disk: object = None  # the shape.uses that SHAPE_FILE holds
     templates_ok: str = ""  # digest of the templates the last good build compiled
     renderer: Renderer | None = None  # compiled templates, kept by the dev server
     sources: list[Source] | None = None  # the content files last scanned, without data
+    manifest: str = ""  # the id of the output manifest the last good build wrote
+    written: Manifest | None = None  # that manifest, kept in memory by the dev server
+    warnings: list[str] = field(default_factory=list)  # the cache could not be used
+    stored: Stored = field(default_factory=Stored)
 
     def remember(self, digest: str, config_digest: str, post: Post | Skipped) -> None:
         self.posts[(digest, config_digest)] = post
@@ -75,15 +119,336 @@ class Cache:
             self.posts = {k: v for k, v in self.posts.items() if k in live}
 
 
-def templates_dir(site_dir: Path) -> Path:
-    """Where Jinja keeps compiled templates: a folder per version of sitegen's code
-    (which sets Jinja's options), made now; those of other versions are removed."""
-    root = _folder(site_dir) / TEMPLATES_DIR
-    current = root / CODE_VERSION
-    if not current.is_dir():
-        shutil.rmtree(root, ignore_errors=True)
-        current.mkdir(parents=True)
-    return current
+STATE_FIELDS = ("inputs", "last", "stamps", "templates_ok", "manifest")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _stamps(value: dict[str, list[Any]]) -> Stamps:
+    return {k: (v[0], v[1], v[2]) for k, v in value.items()}
+
+
+FROM_JSON: dict[str, Callable[[Any], Any]] = {"stamps": _stamps}  # what JSON cannot say
+
+
+class Unusable(Exception):
+    """The cache exists but cannot be used now; the message says why."""
+
+
+def load_state(site_dir: Path) -> Cache:
+    """The small part of the cache; an empty cache when missing, damaged or foreign."""
+    try:
+        state = _read(site_dir, _state)
+    except Unusable as exc:
+        return Cache(warnings=[str(exc)])
+    if state is None or state.get("version") != CODE_VERSION:
+        return Cache()
+    try:
+        values = {k: FROM_JSON.get(k, _same)(state[k]) for k in STATE_FIELDS}
+        return Cache(loaded=False, **values)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return Cache()
+
+
+def load_posts(site_dir: Path, cache: Cache) -> None:
+    """Fill in parsed posts, output fingerprints and the shape; on any doubt, start empty."""
+    cache.loaded = True
+    try:
+        stored = _read(site_dir, _stored)
+    except Unusable as exc:
+        cache.warnings.append(str(exc))
+        stored = None
+    if stored is None:
+        cache.posts, cache.outputs = {}, {}
+        cache.stored = Stored()
+        return
+    cache.stored, cache.posts, shape = stored
+    cache.outputs = dict(cache.stored.outputs)
+    if shape is not None:
+        cache.shape = shape
+
+
+def load(site_dir: Path) -> Cache:
+    """The whole cache from disk."""
+    cache = load_state(site_dir)
+    if not cache.loaded:
+        load_posts(site_dir, cache)
+    return cache
+
+
+def save(site_dir: Path, cache: Cache, posts_changed: bool = True) -> str | None:
+    """Write what changed since the cache was read (all of it into a new database when
+    the one on disk is not this code's); a warning when the cache cannot be written.
+    Every change is compared, so `posts_changed` is not needed; kept for callers."""
+    del posts_changed
+    if cache.warnings:  # the build ran without the cache, and said so
+        return None
+    try:
+        if not cache.loaded:
+            load_posts(site_dir, cache)
+        folder = _folder(site_dir)
+        if not (cache.stored.trusted and _update(folder / DB_FILE, cache)):
+            _rewrite(folder, cache)
+    except (OSError, sqlite3.Error) as exc:
+        return _unusable_message(site_dir, exc, reading=False)
+    return None
+
+
+def templates_dir(site_dir: Path) -> Path | None:
+    """Where Jinja keeps compiled templates: a private folder per version of sitegen's
+    code (which sets Jinja's options) in the user's cache directory, not in the site
+    folder, since they are code. None when it cannot be made: build without it."""
+    del site_dir  # the same folder serves every site: Jinja keys each template by its path
+    try:
+        root = _user_cache_dir() / "sitegen" / "templates"
+        folder = root / CODE_VERSION
+        if not folder.is_dir():
+            _prune_versions(root)
+        for part in (root.parent, root, folder):
+            _private_folder(part)
+        os.utime(folder)  # in use: not pruned by another version of sitegen
+    except (OSError, RuntimeError):
+        return None
+    return folder
+
+
+# Reading
+
+
+def _read(site_dir: Path, reader: Callable[[sqlite3.Connection], T | None]) -> T | None:
+    """What `reader` finds in the database; None when there is none, or it is damaged
+    or foreign. Raises Unusable when it is there but cannot be used."""
+    path = site_dir / CACHE_DIR / DB_FILE
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise Unusable(_unusable_message(site_dir, exc, reading=True)) from None
+    try:
+        with contextlib.closing(_connect(path)) as db:
+            db.execute("PRAGMA query_only = ON")
+            return reader(db) if _fits(db) else None
+    except sqlite3.Error as exc:
+        _raise_if_unusable(site_dir, exc)
+    except (ValueError, TypeError, RecursionError):  # damaged, though its digests matched
+        pass
+    return None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open an existing database (never make one); its schema may not run SQL functions."""
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True,
+                         timeout=BUSY_SECONDS, isolation_level=None)
+    db.execute("PRAGMA trusted_schema = OFF")
+    return db
+
+
+@functools.cache
+def _expected_schema() -> frozenset[tuple[str, str, str | None]]:
+    with contextlib.closing(sqlite3.connect(":memory:")) as db:
+        db.executescript(SCHEMA)
+        return _schema(db)
+
+
+def _schema(db: sqlite3.Connection) -> frozenset[tuple[str, str, str | None]]:
+    return frozenset(db.execute("SELECT type, name, sql FROM sqlite_schema"))
+
+
+def _fits(db: sqlite3.Connection) -> bool:
+    """True when the database has exactly this code's tables (no views, no triggers)."""
+    return _schema(db) == _expected_schema()
+
+
+def _raise_if_unusable(site_dir: Path, exc: sqlite3.Error) -> None:
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in UNUSABLE:
+        raise Unusable(_unusable_message(site_dir, exc, reading=True)) from None
+
+
+def _unusable_message(site_dir: Path, exc: Exception, reading: bool) -> str:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    effect = "this build did not use it" if reading else "the next build will redo all work"
+    return (f"{CACHE_DIR}/{DB_FILE}: the build cache cannot be "
+            f"{'read' if reading else 'written'} ({reason}); {effect}. Make "
+            f"{site_dir / CACHE_DIR} a folder you can write (or delete it), or build "
+            "with --no-cache")
+
+
+def _state(db: sqlite3.Connection, *names: str) -> dict[str, Any] | None:
+    """The state rows (those named, or all), or None when one does not match its digest."""
+    state = {}
+    query = "SELECT CAST(name AS TEXT), sum, CAST(data AS TEXT) FROM state"
+    rows = db.execute(f"{query} WHERE name IN ({_marks(names)})", names) if names \
+        else db.execute(query)
+    for name, checked, data in rows:
+        if checked != _sum(name, data):
+            return None
+        state[name] = json.loads(data)
+    return state
+
+
+def _stored(db: sqlite3.Connection) \
+        -> tuple[Stored, dict[tuple[str, str], Post | Skipped], Shape | None] | None:
+    """Everything but the state, read in one transaction; None unless this code's."""
+    db.execute("BEGIN")
+    state = _state(db, "version", "shape")
+    if state is None or state.get("version") != CODE_VERSION:
+        return None
+    stored = Stored(trusted=True)
+    posts = _read_posts(db, stored)
+    stored.posts = frozenset(posts)
+    plan = _read_plan(db)
+    stored.records = frozenset(plan)
+    stored.outputs = plan.get("outputs", {})
+    stored.uses = plan.get("uses", {})
+    stored.digests = plan.get("digests", {})
+    shape_key = state.get("shape")
+    shape = None
+    if "uses" in plan and "digests" in plan and isinstance(shape_key, str):
+        shape = Shape(shape_key, dict(stored.uses), dict(stored.digests))
+    return stored, posts, shape
+
+
+def _read_plan(db: sqlite3.Connection) -> dict[str, Any]:
+    """The last plan's records by name; one that does not match its digest is left out
+    (then every page is fingerprinted again)."""
+    found = {}
+    rows = db.execute("SELECT CAST(name AS TEXT), sum, CAST(data AS TEXT) FROM plan")
+    for name, checked, data in rows:
+        if checked == _sum(name, data):
+            found[name] = json.loads(data)
+    return found
+
+
+def _read_posts(db: sqlite3.Connection, stored: Stored) -> dict[tuple[str, str], Post | Skipped]:
+    posts: dict[tuple[str, str], Post | Skipped] = {}
+    sha256 = hashlib.sha256
+    rows = db.execute(
+        "SELECT CAST(key AS TEXT), sum, CAST(meta AS BLOB), CAST(body AS BLOB) FROM posts")
+    for key, checked, meta, body in rows:
+        found = None
+        digest = sha256(f"{key}\0".encode() + meta)
+        digest.update(body)
+        if digest.digest()[:16] == checked:
+            found = _decode(meta, body)
+        if found is None:
+            stored.dropped.add(key)
+        else:
+            file_digest, _, config_digest = key.partition(" ")
+            posts[(file_digest, config_digest)] = found
+    return posts
+
+
+def _marks(names: tuple[str, ...]) -> str:
+    return ", ".join("?" * len(names))
+
+
+def _sum(name: str, data: str) -> bytes:
+    return hashlib.sha256(f"{name}\0{data}".encode()).digest()[:16]
+
+
+def _post_sum(key: str, meta: bytes, body: bytes) -> bytes:
+    """As _read_posts checks it (inline there, for speed)."""
+    digest = hashlib.sha256(f"{key}\0".encode() + meta)
+    digest.update(body)
+    return digest.digest()[:16]
+
+
+# Posts as JSON: a Post's fields in order (its body in a column of its own, since it
+# is most of the bytes and JSON would escape it), datetimes with their exact zone.
+
+POST_FIELDS = tuple(f.name for f in dataclasses.fields(Post))
+_HINTS = typing.get_type_hints(Post)
+_BODY = POST_FIELDS.index("body")
+_DATES = tuple(i for i, n in enumerate(POST_FIELDS) if _HINTS[n] is dt.datetime)
+_TUPLES = tuple(i for i, n in enumerate(POST_FIELDS) if typing.get_origin(_HINTS[n]) is tuple)
+_post_values = operator.attrgetter(*POST_FIELDS)
+_scan = json.scanner.make_scanner(typing.cast(Any, json.JSONDecoder()))  # C, when there
+
+
+def encode_post(post: Post | Skipped) -> tuple[bytes, bytes]:
+    """A post as (meta, body) in UTF-8: JSON of its fields, and its body."""
+    if isinstance(post, Skipped):
+        return json.dumps({"path": post.path, "reason": post.reason}).encode(), b""
+    values = list(_post_values(post))
+    body = values[_BODY]
+    values[_BODY] = None
+    for index in _DATES:
+        values[index] = _encode_moment(values[index])
+    return json.dumps(values, ensure_ascii=False).encode(), body.encode()
+
+
+def decode_post(meta: bytes, body: bytes) -> Post | Skipped:
+    """The post `encode_post` was given; ValueError or TypeError when it cannot be."""
+    values = _scan(meta.decode(), 0)[0]  # json.loads without its checks: faster
+    if type(values) is dict:
+        return Skipped(**values)
+    values[_BODY] = body.decode()
+    raw, moment = None, None
+    for index in _DATES:  # often the same moment twice (updated = date): decode it once
+        if values[index] != raw:
+            raw, moment = values[index], _decode_moment(values[index])
+        values[index] = moment
+    for index in _TUPLES:
+        values[index] = tuple(values[index])
+    return Post(*values)
+
+
+def _decode(meta: bytes, body: bytes) -> Post | Skipped | None:
+    try:
+        return decode_post(meta, body)
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError):
+        return None  # damaged, though its digest matched: parse the post again
+
+
+def _encode_moment(moment: dt.datetime) -> tuple[int | str, ...]:
+    """Local time, fold and zone, so that the very same datetime comes back: the zone
+    as 'zone:Europe/London', 'offset:<microseconds>[:name]' or '' (none)."""
+    zone = moment.tzinfo
+    if zone is None:
+        spec = ""
+    elif isinstance(zone, zoneinfo.ZoneInfo) and zone.key:
+        spec = f"zone:{zone.key}"
+    elif isinstance(zone, dt.timezone):
+        offset = zone.utcoffset(None)
+        name = zone.tzname(None)
+        spec = f"offset:{offset // dt.timedelta(microseconds=1)}" + (
+            "" if name == dt.timezone(offset).tzname(None) else f":{name}")
+    else:
+        raise TypeError(f"cannot keep a date with the time zone {zone!r} in the cache")
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute,
+            moment.second, moment.microsecond, moment.fold, spec)
+
+
+def _decode_moment(v: list[Any]) -> dt.datetime:
+    zone = _ZONES[v[8]] if v[8] in _ZONES else _zone(v[8])
+    if v[7]:
+        return dt.datetime(v[0], v[1], v[2], v[3], v[4], v[5], v[6], zone, fold=v[7])
+    return dt.datetime(v[0], v[1], v[2], v[3], v[4], v[5], v[6], zone)
+
+
+_ZONES: dict[str, dt.tzinfo | None] = {}  # by spec, as _encode_moment writes it
+
+
+def _zone(spec: str) -> dt.tzinfo | None:
+    kind, _, value = spec.partition(":")
+    zone: dt.tzinfo | None = None
+    if kind == "zone":
+        zone = zoneinfo.ZoneInfo(value)
+    elif kind == "offset":
+        micros, _, name = value.partition(":")
+        offset = dt.timedelta(microseconds=int(micros))
+        zone = dt.timezone(offset, name) if name else dt.timezone(offset)
+    elif spec:
+        raise ValueError(f"unknown time zone {spec!r}")
+    if len(_ZONES) < 1000:
+        _ZONES[spec] = zone
+    return zone
+
+
+# Writing
 
 
 def _folder(site_dir: Path) -> Path:
@@ -95,91 +460,131 @@ def _folder(site_dir: Path) -> Path:
     return folder
 
 
-def load_state(site_dir: Path) -> Cache:
-    """The small part of the cache; an empty cache when missing, corrupt or foreign."""
-    state = _read(site_dir / CACHE_DIR / STATE_FILE)
-    if not isinstance(state, dict):
-        return Cache()
+def _update(path: Path, cache: Cache) -> bool:
+    """Apply the changes to this code's database in one transaction; False when it is
+    not there, not this code's or damaged (then it is written anew)."""
     try:
-        return Cache(loaded=False, **{k: state[k] for k in STATE_FIELDS})
-    except (KeyError, TypeError):
-        return Cache()
+        with contextlib.closing(_connect(path)) as db:
+            db.execute("PRAGMA synchronous = OFF")  # a cache: a damaged one is rebuilt
+            db.execute("BEGIN IMMEDIATE")
+            state = _state(db, "version") if _fits(db) else None
+            if state is None or state.get("version") != CODE_VERSION:
+                db.execute("ROLLBACK")
+                return False
+            _write_changes(db, cache)
+            db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in UNUSABLE:
+            raise
+        return False
+    _saved(cache)
+    return True
 
 
-STATE_FIELDS = ("output_dir", "inputs", "last", "stamps", "templates_ok")
-
-
-def load_posts(site_dir: Path, cache: Cache) -> None:
-    """Fill in parsed posts and output fingerprints; on any doubt, start empty."""
-    cache.loaded = True
-    folder = site_dir / CACHE_DIR
-    base = _read(folder / POSTS_FILE)
-    delta = _read(folder / DELTA_FILE) if base is not None else None
-    saved = _read(folder / OUTPUTS_FILE)
-    uses = _read(folder / SHAPE_FILE)
-    if base is None or saved is None:
-        cache.posts, cache.outputs, cache.output_dir = {}, {}, ""
-        return
-    cache.posts = base
-    cache.base = frozenset(base)
-    if delta is not None:
-        added, removed = delta
-        for key in removed:
-            cache.posts.pop(key, None)
-        cache.posts.update(added)
-    cache.outputs, shape_key, digests = saved
-    if uses is not None and uses[0] == shape_key:  # written for this very shape
-        cache.shape = Shape(shape_key, uses[1], digests)
-        cache.uses_on_disk = uses[1]
-
-
-def _read(path: Path) -> Any:
-    """The payload of a cache file written by this code, or None."""
+def _rewrite(folder: Path, cache: Cache) -> None:
+    """Everything into a new database, then put in place of the old one at once."""
+    path = folder / DB_FILE
+    temporary = folder / f"{DB_FILE}.new-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    cache.stored = Stored()
     try:
-        with path.open("rb") as handle:
-            version, payload = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            TypeError, ValueError, IndexError):
-        return None
-    return payload if version == CODE_VERSION else None
+        with contextlib.closing(sqlite3.connect(temporary, isolation_level=None)) as db:
+            db.execute("PRAGMA journal_mode = OFF")  # not in use until it is in place
+            db.execute("PRAGMA synchronous = OFF")
+            db.executescript(SCHEMA)
+            db.execute("BEGIN")
+            _write_changes(db, cache)
+            db.execute("COMMIT")
+        for leftover in (f"{DB_FILE}-journal", f"{DB_FILE}-wal", f"{DB_FILE}-shm"):
+            (folder / leftover).unlink(missing_ok=True)  # would be applied to the new file
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise
+    _saved(cache)
+    _remove_old_files(folder)
 
 
-def load(site_dir: Path) -> Cache:
-    """The whole cache from disk."""
-    cache = load_state(site_dir)
-    load_posts(site_dir, cache)
-    return cache
+def _write_changes(db: sqlite3.Connection, cache: Cache) -> None:
+    """Write the rows that differ from what the database holds."""
+    stored = cache.stored
+    _write_posts(db, cache)
+    plan = {"outputs": (stored.outputs, cache.outputs),
+            "uses": (stored.uses, cache.shape.uses),
+            "digests": (stored.digests, cache.shape.digests)}
+    _write_records(db, "plan", {n: now for n, (before, now) in plan.items()
+                                if n not in stored.records or now != before})
+    state = {k: getattr(cache, k) for k in STATE_FIELDS}
+    _write_records(db, "state", {**state, "version": CODE_VERSION, "shape": cache.shape.key})
 
 
-def save(site_dir: Path, cache: Cache, posts_changed: bool) -> None:
-    """Write what changed: the posts as a small delta while it stays small."""
-    folder = _folder(site_dir)
-    if cache.shape.uses is not cache.uses_on_disk:  # before OUTPUTS_FILE, which names it
-        _write(folder / SHAPE_FILE, _dump((cache.shape.key, cache.shape.uses)))
-        cache.uses_on_disk = cache.shape.uses
-    if posts_changed:
-        _save_posts(folder, cache)
-        _write(folder / OUTPUTS_FILE,
-               _dump((cache.outputs, cache.shape.key, cache.shape.digests)))
-    _write(folder / STATE_FILE, _dump({k: getattr(cache, k) for k in STATE_FIELDS}))
+def _write_records(db: sqlite3.Connection, table: str, records: dict[str, Any]) -> None:
+    rows = [(n, json.dumps(v, ensure_ascii=False)) for n, v in records.items()]
+    db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
+                   [(n, _sum(n, data), data) for n, data in rows])
 
 
-def _save_posts(folder: Path, cache: Cache) -> None:
-    added = {k: v for k, v in cache.posts.items() if k not in cache.base}
-    removed = cache.base.difference(cache.posts)
-    if cache.base and len(added) + len(removed) <= MAX_DELTA:
-        _write(folder / DELTA_FILE, _dump((added, removed)))
+def _write_posts(db: sqlite3.Connection, cache: Cache) -> None:
+    gone = cache.stored.posts.difference(cache.posts)
+    db.executemany("DELETE FROM posts WHERE key = ?",
+                   [(f"{a} {b}",) for a, b in gone] + [(k,) for k in cache.stored.dropped])
+    rows = []
+    for (file_digest, config_digest), post in cache.posts.items():
+        if (file_digest, config_digest) not in cache.stored.posts:
+            key = f"{file_digest} {config_digest}"
+            meta, body = encode_post(post)
+            rows.append((key, _post_sum(key, meta, body), meta, body))
+    db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)", rows)
+
+
+def _saved(cache: Cache) -> None:
+    """The database now holds what the cache holds."""
+    cache.stored = Stored(True, frozenset(cache.posts), dict(cache.outputs),
+                          dict(cache.shape.uses), dict(cache.shape.digests),
+                          records=frozenset(("outputs", "uses", "digests")))
+
+
+def _remove_old_files(folder: Path) -> None:
+    """Earlier versions' pickles and compiled templates, and interrupted saves."""
+    for name in OLD_FILES:
+        path = folder / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    cutoff = time.time() - LEFTOVER_SECONDS
+    for leftover in folder.glob(f"{DB_FILE}.new-*"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+
+
+# Jinja's compiled templates
+
+
+def _user_cache_dir() -> Path:
+    """$XDG_CACHE_HOME, or ~/.cache."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    return Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"
+
+
+def _private_folder(folder: Path) -> None:
+    """Make the folder, readable and writable by this user alone; raise OSError when
+    it exists and someone else owns it or may write into it."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() \
+            or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise OSError(f"{folder} is not a private folder")
+
+
+def _prune_versions(root: Path) -> None:
+    """Compiled templates of other sitegen versions, unused for a month."""
+    if not root.is_dir():
         return
-    (folder / DELTA_FILE).unlink(missing_ok=True)
-    _write(folder / POSTS_FILE, _dump(cache.posts))
-    cache.base = frozenset(cache.posts)
-
-
-def _dump(payload: Any) -> bytes:
-    return pickle.dumps((CODE_VERSION, payload), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    cutoff = time.time() - USER_CACHE_PRUNE_DAYS * 86400
+    for folder in root.iterdir():
+        with contextlib.suppress(OSError):
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)

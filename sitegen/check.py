@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from sitegen import atom, build, cli, content, links, site
+from sitegen import atom, build, cli, content, links, manifest, site
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.links import Output, Problem
@@ -38,6 +38,7 @@ class Expected:
 @dataclass(frozen=True, slots=True)
 class Report:
     problems: list[str]
+    notes: list[str]  # files placed by hand, which sitegen leaves alone
     pages: int
     links: int
     feeds: int
@@ -59,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
     problems = report.problems
     if args.external:
         problems = problems + describe(links.check_external(report.external), expected.sources)
+    for note in report.notes:
+        log.info("note: %s", note)
     return _finish(problems, report, out_dir, args.external)
 
 
@@ -91,10 +94,10 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
         *atom.check_feeds(feeds),
         *check_sitemap(sitemap.read_bytes() if sitemap.is_file() else None, output,
                        expected.config),
-        *check_plan(output, expected.planned)]
-    return Report(problems, len(output.pages), sum(len(d.links) for d in
-                                                   output.documents.values()),
-                  len(feeds), links.external_links(output, expected.config))
+        *check_plan(output, expected.planned, out_dir)]
+    links_found = sum(len(d.links) for d in output.documents.values())
+    return Report(problems, hand_placed(output, manifest.read(out_dir)), len(output.pages),
+                  links_found, len(feeds), links.external_links(output, expected.config))
 
 
 def describe(problems: Iterable[Problem], sources: Mapping[str, str]) -> list[str]:
@@ -153,14 +156,35 @@ def _sitemap_page(loc: str, output: Output, config: Config) -> tuple[str, str]:
     return page, ""
 
 
-def check_plan(output: Output, planned: frozenset[str] | None) -> list[str]:
-    """Every output file was planned by the build, and every planned file is there."""
+def check_plan(output: Output, planned: frozenset[str] | None, out_dir: Path) -> list[str]:
+    """Every file the build planned is in the output folder, and holds the bytes the build
+    wrote there (its manifest has their digest); no file it wrote is left over."""
     if planned is None:
         return []
-    orphans = [f"{path}: in the output folder, but the build did not plan it; files to "
-               "publish as they are belong in static/" for path in sorted(output.files - planned)]
-    return orphans + [f"{path}: planned by the build, but missing from the output folder"
-                      for path in sorted(planned - output.files)]
+    written = manifest.read(out_dir) or manifest.Manifest()
+    left = [f"{path}: written by an earlier build, but no page of the site any more"
+            for path in sorted(_visible(output.files) - planned) if path in written.files]
+    missing = [f"{path}: planned by the build, but missing from the output folder"
+               for path in sorted(planned - output.files)]
+    return left + missing + [
+        f"{path}: differs from what the build wrote there (changed since, or never "
+        "finished); `sitegen build --no-cache` writes it again"
+        for path in sorted(planned & output.files)
+        if manifest.digest((out_dir / path).read_bytes())
+        != written.files.get(path, ("", ""))[1]]
+
+
+def hand_placed(output: Output, written: manifest.Manifest | None) -> list[str]:
+    """Files sitegen did not write (CNAME, a verification file): kept by every build."""
+    known = written.files if written else {}
+    return [f"{path}: placed by hand; sitegen leaves it alone" for path in
+            sorted(_visible(output.files)) if path not in known]
+
+
+def _visible(files: Iterable[str]) -> set[str]:
+    """Files but those in dot-folders or dot-files at the root, which sitegen never
+    touches (a worktree's .git, its own manifest)."""
+    return {path for path in files if not path.startswith(".")}
 
 
 def _finish(problems: list[str], report: Report, out_dir: Path, external: bool) -> int:

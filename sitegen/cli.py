@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build import Options, Summary, build
-from sitegen.errors import BuildErrors, SiteError
+from sitegen.errors import BuildErrors, SiteError, WarningsFailed
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("sitegen")
@@ -58,7 +58,11 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", help="output folder (default: public/)")
     parser.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
     parser.add_argument("--drafts", action="store_true", help="include drafts")
-    parser.add_argument("--strict", action="store_true", help="fail on warnings")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail on warnings, before anything is written")
+    parser.add_argument("--adopt", action="store_true",
+                        help="publish into a folder that holds files sitegen did not write "
+                             "(they are kept, unless a page of the site has their path)")
     parser.add_argument("--no-cache", action="store_true", help="ignore and keep no .cache/")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="worker processes (default: one per core; 1: no workers)")
@@ -67,7 +71,7 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
 def options_from(args: argparse.Namespace) -> Options:
     return Options(site_dir=Path(args.source), out_dir=Path(args.out) if args.out else None,
                    base_url=args.base_url, drafts=args.drafts, use_cache=not args.no_cache,
-                   jobs=args.jobs)
+                   jobs=args.jobs, strict=args.strict, adopt=args.adopt)
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -75,11 +79,20 @@ def run_build(args: argparse.Namespace) -> int:
         summary = build(options_from(args), progress=_progress)
     except (SiteError, BuildErrors) as exc:
         return report_errors(exc)
+    except WarningsFailed as exc:
+        return _strict_failure(exc.warnings)
     print_summary(summary)
-    if args.strict and summary.warnings:
-        log.error("--strict: %d warning(s) make this build fail", len(summary.warnings))
-        return EXIT_CONTENT
+    if args.strict and summary.warnings:  # a build that found nothing changed
+        return _strict_failure([])
     return EXIT_OK
+
+
+def _strict_failure(warnings: list[str]) -> int:
+    for warning in warnings:
+        log.warning("warning: %s", warning)
+    log.error("--strict: the warnings above make this build fail; the output folder was "
+              "left as it was")
+    return EXIT_CONTENT
 
 
 def report_errors(exc: SiteError | BuildErrors) -> int:
@@ -92,6 +105,8 @@ def report_errors(exc: SiteError | BuildErrors) -> int:
 
 
 def print_summary(summary: Summary) -> None:
+    for note in summary.notes:
+        log.info("note: %s", note)
     for warning in summary.warnings:
         log.warning("warning: %s", warning)
     print(f"Built {summary.posts} posts, {summary.pages} pages, {summary.tags} tags, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -11,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from sitegen import __version__
@@ -101,12 +103,23 @@ def renderer_for(site_dir: Path, config: Config, previous: Renderer | None,
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
-    """Jinja's own cache of compiled templates, keyed by each template's source, so a
-    fresh process does not compile the theme again (70 ms)."""
-    if folder is None:
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    """Jinja's own cache of compiled templates, keyed by each template's path and
+    source, so a fresh process does not compile the theme again (70 ms). They are code,
+    run when loaded: `folder` is a private one outside the site (cache.templates_dir)."""
+    return None if folder is None else _BytecodeFolder(str(folder))
+
+
+class _BytecodeFolder(jinja2.FileSystemBytecodeCache):
+    """A bytecode cache whose failures only cost time: a template that cannot be kept
+    (the folder is gone or full) is compiled again next time."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
 
 
 def _template_dirs(site_dir: Path) -> list[Path]:

@@ -103,7 +103,7 @@ class Watcher:
         self.out_dir = out_dir
         self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, use_cache=False)
         self.cache = cache_store.load(site_dir)  # parsed posts from `make build`, if any
-        self.cache.outputs, self.cache.output_dir, self.cache.inputs = {}, "", ""
+        self.cache.outputs, self.cache.inputs = {}, ""
         self.cache.templates_ok = ""  # compile them all here, not in each build worker
         self.cache.keep_plan = True
         self.broadcast = Broadcast()
@@ -177,7 +177,7 @@ class Watcher:
     def _forget_outputs(self) -> None:
         """After a failure nobody foresaw, the output folder may not match the remembered
         fingerprints: the next build renders every page again (parsed posts stay cached)."""
-        self.cache.outputs = {}
+        self.cache.outputs, self.cache.written = {}, None
 
     def _next_status(self, last: Status, errors: tuple[SiteError, ...], changed: set[str],
                      seconds: float) -> Status:
@@ -226,7 +226,7 @@ class Watcher:
 
     def _layout(self) -> list[tuple[Path, tuple[int, int] | None]]:
         """Every place a source can live, with its identity (None when missing)."""
-        places = [self.site_dir / name for name in ("content", "templates", "static")]
+        places = [self.site_dir / name for name in ("content", "templates", "static", "root")]
         places += [self.site_dir / site_config.CONFIG_FILE, THEME_DIR, THEME_STATIC]
         return [(place, _identity(place)) for place in places]
 

@@ -155,5 +155,5 @@ def test_two_pages_for_one_path_name_both(tmp_path: Path) -> None:
 def test_output_folder_that_holds_the_site_is_refused(tmp_path: Path) -> None:
     site = make_site(tmp_path / "blog", {"a.md": post("A")})
     run = sitegen("build", "--source", site, "--out", site)
-    assert run.code == 1 and "holds the site itself" in run.err
+    assert run.code == 1 and "the output folder holds the site's own files" in run.err
     assert (site / "content" / "a.md").exists()

@@ -179,17 +179,21 @@ def test_sitemap_problems() -> None:
         "sitemap.xml: missing from the output"]
 
 
-def test_file_the_build_did_not_plan_is_an_orphan(tmp_path: Path) -> None:
+def test_hand_placed_missing_and_changed_files(tmp_path: Path) -> None:
     site = make_site(tmp_path / "blog", {"a.md": post("A")})
     out = tmp_path / "public"
     assert sitegen("build", "--source", site, "--out", out, "--no-cache").code == 0
     (out / "notes.txt").write_text("left over")
     (out / "robots.txt").unlink()
     expected = check.expect(Options(site, out, use_cache=False))
-    problems = check.check_output(out, expected).problems
-    assert "notes.txt: in the output folder, but the build did not plan it; files to " \
-           "publish as they are belong in static/" in problems
-    assert "robots.txt: planned by the build, but missing from the output folder" in problems
+    report = check.check_output(out, expected)
+    assert report.notes == ["notes.txt: placed by hand; sitegen leaves it alone"]
+    assert report.problems == [
+        "robots.txt: planned by the build, but missing from the output folder"]
+    (out / "index.html").write_text("<p>edited by hand</p>")
+    assert "index.html: differs from what the build wrote there (changed since, or never " \
+           "finished); `sitegen build --no-cache` writes it again" in \
+           check.check_output(out, expected).problems
 
 
 def test_drafts_are_known_by_permalink_and_alias(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, copy_site, sitegen, tree
+from tests.conftest import FIXTURES, copy_site, make_site, post, sitegen, tree
 
 CASES = sorted(p.name for p in (FIXTURES / "invalid").iterdir() if p.is_dir())
 
@@ -17,9 +17,9 @@ def test_bad_input_is_reported_and_output_survives(case: str, tmp_path: Path) ->
     expected = (site / "expect.txt").read_text(encoding="utf-8").splitlines()
     (site / "expect.txt").unlink()
     out = tmp_path / "public"
-    (out / "old").mkdir(parents=True)
-    (out / "index.html").write_text("<p>the previous site</p>")
-    (out / "old" / "page.html").write_text("<p>still here</p>")
+    previous = make_site(tmp_path / "previous", {"old.md": post("The previous site")})
+    assert sitegen("build", "--source", previous, "--out", out, "--no-cache").code == 0
+    (out / "CNAME").write_text("blog.example.org\n")  # placed by hand
     before = tree(out)
 
     run = sitegen("build", "--source", site, "--out", out)
@@ -29,7 +29,7 @@ def test_bad_input_is_reported_and_output_survives(case: str, tmp_path: Path) ->
         assert line in run.err, f"expected {line!r} in:\n{run.err}"
     assert "Traceback" not in run.err
     assert tree(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["previous", "public", "site"]
 
 
 def test_every_invalid_case_names_its_file() -> None:

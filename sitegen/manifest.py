@@ -1,0 +1,116 @@
+"""The output folder's record of what sitegen wrote there, and the journal of a commit.
+
+`.sitegen-manifest` at the output folder's root lists every file sitegen wrote, with
+the fingerprint of its inputs and a digest of its bytes. It is how sitegen knows,
+without its cache, which files are its own: it overwrites and deletes those alone.
+Its first line carries a digest of the list (two builds of the same input write the
+same manifest), so a build can tell cheaply whether the folder is as it left it.
+
+`.sitegen-journal` is written just before a commit starts moving files into place
+and removed when it is done. A build that finds one finishes that commit first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST = ".sitegen-manifest"
+JOURNAL = ".sitegen-journal"
+HEADER = "sitegen-manifest 1"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What one build left in the output folder."""
+
+    id: str = ""  # a digest of `files`; "" for a folder no build has written yet
+    files: dict[str, tuple[str, str]] = field(default_factory=dict)  # path → (fingerprint,
+    # digest of the bytes)
+    damaged: bool = False  # the folder is sitegen's, but its file list could not be read
+
+
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """A commit under way: move the staged files into place, delete the gone ones."""
+
+    staging: str  # the staging folder's name, beside the output folder
+    moves: tuple[str, ...]  # output paths whose new bytes wait in the staging folder
+    deletes: tuple[str, ...]  # output paths sitegen wrote that left the plan
+
+
+def digest(data: bytes) -> str:
+    """The digest of a file's bytes, as the manifest records it."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def make(files: dict[str, tuple[str, str]]) -> Manifest:
+    return Manifest(hashlib.sha256(_files_text(files).encode()).hexdigest()[:16], files)
+
+
+def read_id(folder: Path) -> str | None:
+    """The id of `folder`'s manifest; None when it has none."""
+    try:
+        with open(folder / MANIFEST, encoding="utf-8") as handle:
+            first = handle.readline(200)
+    except (OSError, UnicodeDecodeError):
+        return None
+    head, _, build_id = first.rstrip("\n").rpartition(" ")
+    return build_id if head == HEADER else None
+
+
+def read(folder: Path) -> Manifest | None:
+    """The manifest of `folder`; None when sitegen never wrote there."""
+    build_id = read_id(folder)
+    if build_id is None:
+        return None
+    try:
+        text = (folder / MANIFEST).read_text(encoding="utf-8").partition("\n")[2]
+        files = {path: (fp, digest) for path, (fp, digest) in json.loads(text).items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return Manifest(build_id, {}, damaged=True)
+    return Manifest(build_id, files)
+
+
+def dump(manifest: Manifest) -> bytes:
+    return f"{HEADER} {manifest.id}\n{_files_text(manifest.files)}\n".encode()
+
+
+def _files_text(files: dict[str, tuple[str, str]]) -> str:
+    return json.dumps({p: list(v) for p, v in sorted(files.items())},
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def write(folder: Path, manifest: Manifest) -> None:
+    """Replace `folder`'s manifest in one step: a build killed meanwhile leaves the old."""
+    temporary = folder / f"{MANIFEST}.tmp"
+    temporary.write_bytes(dump(manifest))
+    os.replace(temporary, folder / MANIFEST)
+
+
+def write_journal(folder: Path, journal: Journal) -> None:
+    data = json.dumps({"staging": journal.staging, "moves": journal.moves,
+                       "deletes": journal.deletes}, ensure_ascii=False)
+    temporary = folder / f"{JOURNAL}.tmp"
+    temporary.write_text(data, encoding="utf-8")
+    os.replace(temporary, folder / JOURNAL)
+
+
+def read_journal(folder: Path) -> Journal | None:
+    """The journal of an interrupted commit, if one was left."""
+    (folder / f"{JOURNAL}.tmp").unlink(missing_ok=True)  # a journal never finished
+    try:
+        raw = json.loads((folder / JOURNAL).read_text(encoding="utf-8"))
+        return Journal(str(raw["staging"]), tuple(map(str, raw["moves"])),
+                       tuple(map(str, raw["deletes"])))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, KeyError):
+        return Journal("", (), ())  # unreadable: the next build renders every page again
+
+
+def remove_journal(folder: Path) -> None:
+    (folder / JOURNAL).unlink(missing_ok=True)
