@@ -13,7 +13,7 @@ from sitegen import __version__
 from sitegen.build import Options, Summary, build
 from sitegen.errors import BuildErrors, SiteError, WarningsFailed
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 log = logging.getLogger("sitegen")
 
 
@@ -23,7 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     if not Path(args.source).is_dir():
         parser.error(f"--source {args.source}: no such folder")
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except KeyboardInterrupt:
+        log.error("interrupted; the output folder holds the last finished build")
+        return EXIT_INTERRUPTED
     gc.freeze()  # the collection at exit then skips what is left (20–50 ms on 10k posts)
     return result
 

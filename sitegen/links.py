@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import html.parser
 import re
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterable, Mapping, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +26,9 @@ EXTERNAL_LIMIT = 500  # most external URLs one `check --external` fetches
 EXTERNAL_TIMEOUT = 10.0  # seconds per request
 EXTERNAL_WORKERS = 8
 USER_AGENT = f"sitegen-check/{__version__} (link checker)"
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                  "param", "source", "track", "wbr"})
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses these
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +106,9 @@ def read_document(path: str, data: bytes) -> Document:
 
 
 def _read_html(path: str, data: bytes) -> Document:
-    try:
-        root = lxml.html.document_fromstring(data)
-    except etree.ParserError:  # an empty file
+    root = _parse_html(data)
+    if root is None:  # an empty file
         return Document(path, ())
-    assert isinstance(root, lxml.html.HtmlMixin)
     found = [(el.tag, link.strip()) for el, _attr, link, _pos in root.iterlinks()]
     links = [link for _tag, link in found]
     for srcset in _strings(root, "//@srcset"):
@@ -113,6 +117,62 @@ def _read_html(path: str, data: bytes) -> Document:
     robots = " ".join(_strings(root, "//meta[@name='robots']/@content"))
     own = frozenset(link for tag, link in found if tag in ("link", "meta"))
     return Document(path, _unique(links), ids, "noindex" in robots.lower(), own=own)
+
+
+def _parse_html(data: bytes) -> lxml.html.HtmlElement | None:
+    """The page as lxml reads it; past libxml2's depth limit (2,048 levels with
+    huge_tree, 256 without), which hides everything deeper, as _FlatTree reads it."""
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(data, parser=parser)
+    except etree.ParserError:
+        return None
+    if any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log):
+        return _FlatTree.parse(data.decode("utf-8", errors="replace"))
+    assert isinstance(root, lxml.html.HtmlElement)
+    return root
+
+
+class _FlatTree(html.parser.HTMLParser):
+    """A page of any depth read with Python's own parser (slower, with no depth limit)
+    into a flat lxml tree: every element a child of the root, with its attributes, and
+    <style> with its text. That is all the checker reads: links, ids and meta tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = lxml.html.Element("html")
+        self.open: list[etree._Element] = []  # elements not yet closed, innermost last
+        self.open_tags: Counter[str] = Counter()
+
+    @classmethod
+    def parse(cls, text: str) -> lxml.html.HtmlElement:
+        reader = cls()
+        reader.feed(text)
+        reader.close()
+        return reader.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        try:
+            element = etree.SubElement(self.root, tag)
+        except ValueError:  # not a name lxml accepts; nothing a link checker needs
+            return
+        for name, value in attrs:
+            with contextlib.suppress(ValueError):  # a name lxml does not accept
+                element.set(name, NOT_XML.sub("", value or ""))
+        if tag not in VOID:
+            self.open.append(element)
+            self.open_tags[tag] += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_tags[tag]:
+            return  # closes nothing open: ignored, as browsers do
+        while (element := self.open.pop()).tag != tag:
+            self.open_tags[str(element.tag)] -= 1
+        self.open_tags[tag] -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.open and self.open[-1].tag == "style":
+            self.open[-1].text = (self.open[-1].text or "") + NOT_XML.sub("", data)
 
 
 def _read_feed(path: str, data: bytes) -> Document:
@@ -135,7 +195,16 @@ def _unique(links: Iterable[str]) -> tuple[str, ...]:
 
 
 def resolve(link: str, page: str, config: Config) -> Target | None:
-    """Where `link`, written on output file `page`, leads; None for mailto:, data: and such."""
+    """Where `link`, written on output file `page`, leads; None for mailto:, data: and
+    such, and for a link that is not a valid URL ('http://[::1')."""
+    try:
+        return _resolve(link, page, config)
+    except ValueError:
+        return None
+
+
+def _resolve(link: str, page: str, config: Config) -> Target | None:
+    """As resolve(), but ValueError for a link that is not a valid URL."""
     url = urljoin(config.absolute(page), link)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -148,8 +217,9 @@ def resolve(link: str, page: str, config: Config) -> Target | None:
 
 
 def internal(link: str, doc: Document, config: Config) -> Target | None:
-    """Where a link leads when it is the site's to check (see Document.own); else None."""
-    target = resolve(link, doc.path, config)
+    """Where a link leads when it is the site's to check (see Document.own); else None.
+    ValueError if it is not a valid URL."""
+    target = _resolve(link, doc.path, config)
     if target is None or not (target.outside or target.path is not None):
         return None
     return target if not target.full or link in doc.own else None
@@ -181,7 +251,10 @@ def check_links(output: Output, config: Config,
 def link_issue(link: str, doc: Document, output: Output, config: Config,
                drafts: Mapping[str, str]) -> str | None:
     """What is wrong with one link on one page; None when it lands (or leaves the site)."""
-    target = internal(link, doc, config)
+    try:
+        target = internal(link, doc, config)
+    except ValueError as exc:
+        return f"is not a valid URL ({exc}): correct it in the page's source"
     if target is None:
         return None
     if target.path is None:

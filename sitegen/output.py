@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from sitegen import manifest
+from sitegen import manifest, workers
 from sitegen.errors import BuildErrors, OutputError, SiteError
 from sitegen.manifest import Journal, Manifest
 from sitegen.pages import Page
@@ -270,6 +270,7 @@ class Output:
         self.staging.chmod(0o755)
         (self.staging / STAGING_MARK).touch()
         self._folders = {str(self.staging), str(self.out_dir)}  # folders known to exist
+        self._committing = False
 
     def has(self, path: str) -> bool:
         return os.path.isfile(f"{self.out_dir}/{path}")
@@ -316,12 +317,16 @@ class Output:
             return made
         gone = tuple(sorted(last.keys() - planned.keys()))
         journal = Journal(self.staging.name, tuple(written), gone)
-        manifest.write_journal(self.out_dir, journal)
-        _apply(self.out_dir, self.staging, journal)
+        with workers.signals_held():  # Ctrl-C waits for the moves; kill -9 has the journal
+            self._committing = True
+            manifest.write_journal(self.out_dir, journal)
+            _apply(self.out_dir, self.staging, journal)
         return made
 
     def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Remove the staging folder, unless a commit began: the next build finishes it."""
+        if not self._committing:
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def vanished(last: Iterable[str], planned: Mapping[str, str]) -> list[str]:

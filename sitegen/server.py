@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import ipaddress
 import logging
 import mimetypes
 import os
@@ -38,6 +39,8 @@ TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".json": "application/json",
 }
+MISDIRECTED = b"This dev server answers only requests addressed to it: localhost, an IP " \
+              b"address, or the name given to --host.\n"
 NOT_FOUND_PAGE = b"<!DOCTYPE html>\n<title>Not found</title>\n<body>\n<h1>Not found</h1>\n" \
                  b"<p>Nothing has been built at this address.</p>\n</body>\n"
 
@@ -93,6 +96,30 @@ def _inside(root: Path, candidate: Path, wants_folder: bool, raw: str, query: st
     return NOWHERE
 
 
+def host_name(header: str) -> str | None:
+    """The name a Host header gives, lower case, without its port; None if malformed."""
+    text = header.strip().lower()
+    if text.startswith("["):  # an IPv6 address
+        name, bracket, rest = text[1:].partition("]")
+        port_ok = rest == "" or (rest.startswith(":") and rest[1:].isdigit())
+        return name if bracket and port_ok and ":" in name else None
+    name, _, port = text.partition(":")
+    return name if name and (not port or port.isdigit()) else None
+
+
+def names_itself(name: str, bound: str) -> bool:
+    """Whether a request for host `name` is meant for this server, bound to `bound`.
+    Only a DNS name can be rebound to this machine by a hostile page; an IP address,
+    localhost (which browsers resolve themselves) and the --host name cannot."""
+    if name in ("localhost", bound.lower().strip("[]")):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def content_type(name: str) -> str:
     suffix = os.path.splitext(name)[1].lower()
     return TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -113,6 +140,7 @@ class DevServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], watcher: Watcher) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.host = address[0]  # as given to --host: a request may name it
         self.watcher = watcher
         super().__init__(address, Handler)
 
@@ -149,6 +177,8 @@ class Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     def _answer(self, with_body: bool) -> None:
+        if not self._for_me(with_body):
+            return
         if self.path.startswith(RESERVED):
             self._reserved(self.path[len(RESERVED):].partition("?")[0], with_body)
             return
@@ -163,6 +193,20 @@ class Handler(BaseHTTPRequestHandler):
             self._not_found(with_body)
         else:
             self._send_page(200, found.file.name, data, with_body)
+
+    def _for_me(self, with_body: bool) -> bool:
+        """Whether the Host header names this server; if not, answer 400 or 421 (DNS
+        rebinding: a hostile page whose name now leads here must not read the site)."""
+        hosts = self.headers.get_all("Host") or []
+        if not hosts and self.request_version != "HTTP/1.1":
+            return True  # HTTP/1.0 without Host: no browser sends that
+        name = host_name(hosts[0]) if len(hosts) == 1 else None
+        if name is not None and names_itself(name, self.server.host):
+            return True
+        status = HTTPStatus.MISDIRECTED_REQUEST if name else HTTPStatus.BAD_REQUEST
+        self.close_connection = True
+        self._send(status, MISDIRECTED, TYPES[".txt"], with_body, {"Connection": "close"})
+        return False
 
     def _not_found(self, with_body: bool) -> None:
         data = _read(self.server.watcher.out_dir / "404.html") or NOT_FOUND_PAGE

@@ -1,22 +1,56 @@
 """Worker processes: run a pure function over many items on every core.
 
-Work is handed to forked workers by index, so the (large) shared state is inherited,
-never pickled; only results travel back. With one job, or few items, it all runs
-in this process, and the results are the same either way.
+Work is dealt to forked workers by index (worker w of N computes items w, w+N, …),
+so the (large) shared state is inherited, never pickled; only results travel back,
+pickled through a pipe between our own processes. With one job, or few items, it all
+runs in this process, and the results are the same either way.
+
+Workers never outlive their parent: on Linux the kernel kills each one when the
+parent dies (PR_SET_PDEATHSIG), whatever killed it; elsewhere a thread in the worker
+watches for its parent to go. They ignore Ctrl-C, which the terminal sends to the
+whole process group: the parent decides, and kills them at once on any exception.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import pickle
+import selectors
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_ITEMS = 200  # below this, starting workers costs more than it saves
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_POLL_SECONDS = 0.2  # where the kernel cannot watch the parent for us
+CHUNK = 1 << 16
+HELD = {signal.SIGINT, signal.SIGTERM}
+Mask = set[int | signal.Signals]  # as signal.pthread_sigmask returns it
 
-_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+class WorkerFailed(RuntimeError):
+    """A worker stopped without sending its results (killed, or out of memory)."""
+
+
+@dataclass(slots=True)
+class _Worker:
+    """One forked worker as the parent sees it: its pid and the pipe it answers on."""
+
+    pid: int
+    fd: int
+    received: list[bytes] = field(default_factory=list)  # its pickled answer, so far
+    results: list[Any] = field(default_factory=list)
+    reaped: bool = False
 
 
 def count(jobs: int) -> int:
@@ -32,28 +66,172 @@ def spread(items: int, jobs: int) -> int:
 
 
 def run(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
-    """[function(item) for item in items], spread over `jobs` processes, in order."""
+    """[function(item) for item in items], spread over `jobs` processes, in order.
+    An exception in a worker is raised here, once every worker has been stopped."""
     workers = spread(len(items), jobs)
     if workers == 1:
         return [function(item) for item in items]
-    from concurrent.futures import ProcessPoolExecutor  # 10 ms to import; often unused
-
-    global _TASK
-    _TASK = (function, items)
+    crew: list[_Worker] = []
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            parts = pool.map(_run_slice, [(w, workers) for w in range(workers)])
-            return _interleave(list(parts), len(items))
+        with signals_held() as mask:
+            for w in range(workers):
+                crew.append(_start(function, items, w, workers, mask))
+        parts = _collect(crew)
+    except BaseException:  # Ctrl-C included: do not wait for the others' slices
+        _stop(crew, kill=True)
+        raise
+    _stop(crew, kill=False)
+    return _interleave(parts, len(items))
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[Mask]:
+    """Hold Ctrl-C and SIGTERM (in this thread) for a moment; yields the mask to restore.
+    While workers are forked: a signal that came during os.fork() would raise
+    KeyboardInterrupt inside the logging module's at-fork hook, where Python ignores it,
+    and the build would go on. Held, it is raised when they are released, once every
+    worker is on the list. The output's commit is held the same way."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        yield mask
     finally:
-        _TASK = None
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-def _run_slice(share: tuple[int, int]) -> list[Any]:
-    assert _TASK is not None
-    function, items = _TASK
-    start, step = share
-    return [function(items[i]) for i in range(start, len(items), step)]
+def _start(function: Callable[[Any], Any], items: Sequence[Any], start: int, step: int,
+           mask: Mask) -> _Worker:
+    """Fork one worker for items start, start+step, …"""
+    parent = os.getpid()
+    libc = _libc()  # loaded here, once, not in every child
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns
+        os.close(read_end)
+        _work(function, items, range(start, len(items), step), write_end,
+              lambda: _tie_to(parent, libc, mask))
+    os.close(write_end)
+    return _Worker(pid, read_end)
+
+
+def _work(function: Callable[[Any], Any], items: Sequence[Any], share: range, fd: int,
+          setup: Callable[[], None]) -> None:
+    """The worker's whole life: set up, compute its share, send it, exit (no cleanup:
+    the parent's atexit handlers and buffered output are not ours to run or flush)."""
+    code = 1
+    try:
+        setup()
+        try:
+            results = [function(items[i]) for i in share]
+            data = pickle.dumps((True, results), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # raised again in the parent
+            data = pickle.dumps((False, _portable(exc)), pickle.HIGHEST_PROTOCOL)
+        _send(fd, data)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _tie_to(parent: int, libc: ctypes.CDLL | None, mask: Mask) -> None:
+    """Die with `parent`, and leave Ctrl-C to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the dev server's handler
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    if libc is not None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before prctl: nobody would tell us
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _libc() -> ctypes.CDLL | None:
+    """The C library where prctl(PR_SET_PDEATHSIG) exists (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _portable(exc: Exception) -> Exception:
+    """`exc` with the worker's traceback as a note, if it survives pickling; else a
+    RuntimeError carrying that traceback."""
+    where = "in a worker process:\n" + "".join(traceback.format_exception(exc))
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # any failure: send text instead
+        return RuntimeError(where)
+    exc.add_note(where)
+    return exc
+
+
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.close(fd)
+
+
+def _collect(crew: list[_Worker]) -> list[list[Any]]:
+    """Every worker's results, read from all pipes at once (a worker blocks until its
+    pipe is drained). The first worker to report an exception has it raised here."""
+    with selectors.DefaultSelector() as selector:
+        for worker in crew:
+            selector.register(worker.fd, selectors.EVENT_READ, worker)
+        open_pipes = len(crew)
+        while open_pipes:
+            for key, _ in selector.select():
+                worker = key.data
+                chunk = os.read(worker.fd, CHUNK)
+                if chunk:
+                    worker.received.append(chunk)
+                    continue
+                selector.unregister(worker.fd)
+                open_pipes -= 1
+                worker.results = _answer(worker)  # raises a worker's exception at once
+    return [worker.results for worker in crew]
+
+
+def _answer(worker: _Worker) -> list[Any]:
+    data = b"".join(worker.received)
+    worker.received.clear()
+    if not data:
+        raise WorkerFailed(f"worker process {worker.pid} stopped without its results "
+                           f"({_reap(worker)}); run again, or with --jobs 1")
+    ok, payload = pickle.loads(data)
+    if not ok:
+        raise payload
+    result: list[Any] = payload
+    return result
+
+
+def _stop(crew: list[_Worker], kill: bool) -> None:
+    """Reap every worker and close its pipe; with `kill`, kill them all first (an
+    exception, Ctrl-C), so that none outlives this call even if it is interrupted."""
+    for worker in crew:
+        if kill and not worker.reaped:
+            os.kill(worker.pid, signal.SIGKILL)  # unreaped, so the pid is still ours
+    for worker in crew:
+        os.close(worker.fd)
+        _reap(worker)
+
+
+def _reap(worker: _Worker) -> str:
+    """Wait for the worker's exit; how it ended, in words."""
+    if worker.reaped:
+        return "already stopped"
+    _, status = os.waitpid(worker.pid, 0)
+    worker.reaped = True
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
 def _interleave(parts: list[list[R]], total: int) -> list[R]:
