@@ -89,7 +89,8 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                                   options.site_dir, progress)
                 salt = f"{renderer.digest}|{config.digest()}"
                 tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
-                planned = _plan(posts, config, options, static, salt, cache, tags_digest)
+                planned = _plan(posts, config, options, static, salt, cache, tags_digest,
+                                folder)
             render_all(planned, config, renderer, cache, folder, summary, options, progress)
         finally:
             gc.unfreeze()
@@ -146,7 +147,8 @@ def _collector_held() -> Iterator[None]:
 
 
 def _plan(posts: list[content.Post], config: Config, options: Options,
-          static: list[StaticFile], salt: str, cache: Cache, tags_digest: str) -> shape.Planned:
+          static: list[StaticFile], salt: str, cache: Cache, tags_digest: str,
+          folder: output.Folder) -> shape.Planned:
     """The plan and its fingerprints. When only post bodies changed, only the pages that
     show them are fingerprinted again; the dev server even patches its plan in memory."""
     shape_key = shape.key(posts, salt, str(options.drafts), tags_digest,
@@ -156,11 +158,20 @@ def _plan(posts: list[content.Post], config: Config, options: Options,
         return cache.planned
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
     plan = pages.plan(the_site, config, static, markup.stylesheet())
-    if cache.shape.key != shape_key:  # else the last good build had these very paths
+    same_shape = cache.shape.key == shape_key
+    if not same_shape:  # else the last good build had these very paths
         output.check_paths(plan)
-    fingerprints, new_shape = shape.fingerprint(plan, salt, posts, shape_key, cache.shape,
-                                                cache.outputs)
+    last = _last_fingerprints(folder, cache) if same_shape else {}
+    fingerprints, new_shape = shape.fingerprint(plan, salt, posts, shape_key, cache.shape, last)
     return shape.planned(new_shape, the_site, plan, fingerprints)
+
+
+def _last_fingerprints(folder: output.Folder, cache: Cache) -> dict[str, str]:
+    """The fingerprints of the build the cache remembers, from the output folder's
+    manifest; none when another build wrote the folder since."""
+    if folder.last_id != cache.manifest:
+        return {}
+    return {path: fp for path, (fp, _) in folder.manifest(cache.written).files.items()}
 
 
 def _inputs(options: Options, config: Config, out_dir: Path, sources: list[content.Source],
@@ -318,7 +329,7 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
         raise
     summary.rendered, summary.written = len(stale), len(written)
     summary.deleted = len(last.files.keys() - fingerprints.keys())
-    cache.outputs, cache.manifest = fingerprints, cache.written.id
+    cache.manifest = cache.written.id
 
 
 def _stale(plan: list[Page], fingerprints: dict[str, str], last: manifest.Manifest,

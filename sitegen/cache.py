@@ -82,7 +82,6 @@ class Stored:
 
     trusted: bool = False  # this code's database, read whole: changes may be applied to it
     posts: frozenset[tuple[str, str]] = frozenset()
-    outputs: dict[str, str] = field(default_factory=dict)
     uses: dict[str, list[int]] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)  # keys of posts left out as damaged
@@ -94,7 +93,6 @@ class Cache:
     """Kept in memory by the dev server, on disk in .cache/ between builds."""
 
     posts: dict[tuple[str, str], Post | Skipped] = field(default_factory=dict)
-    outputs: dict[str, str] = field(default_factory=dict)  # output path → fingerprint
     stamps: Stamps = field(default_factory=dict)  # content file → (mtime, size, digest)
     inputs: str = ""  # digest of every input of the last successful build
     last: dict[str, Any] = field(default_factory=dict)  # that build's summary figures
@@ -161,11 +159,10 @@ def load_posts(site_dir: Path, cache: Cache) -> None:
         cache.warnings.append(str(exc))
         stored = None
     if stored is None:
-        cache.posts, cache.outputs = {}, {}
+        cache.posts = {}
         cache.stored = Stored()
         return
     cache.stored, cache.posts, shape = stored
-    cache.outputs = dict(cache.stored.outputs)
     if shape is not None:
         cache.shape = shape
 
@@ -301,7 +298,6 @@ def _stored(db: sqlite3.Connection) \
     stored.posts = frozenset(posts)
     plan = _read_plan(db)
     stored.records = frozenset(plan)
-    stored.outputs = plan.get("outputs", {})
     stored.uses = plan.get("uses", {})
     stored.digests = plan.get("digests", {})
     shape_key = state.get("shape")
@@ -510,8 +506,7 @@ def _write_changes(db: sqlite3.Connection, cache: Cache) -> None:
     """Write the rows that differ from what the database holds."""
     stored = cache.stored
     _write_posts(db, cache)
-    plan = {"outputs": (stored.outputs, cache.outputs),
-            "uses": (stored.uses, cache.shape.uses),
+    plan = {"uses": (stored.uses, cache.shape.uses),
             "digests": (stored.digests, cache.shape.digests)}
     _write_records(db, "plan", {n: now for n, (before, now) in plan.items()
                                 if n not in stored.records or now != before})
@@ -540,9 +535,8 @@ def _write_posts(db: sqlite3.Connection, cache: Cache) -> None:
 
 def _saved(cache: Cache) -> None:
     """The database now holds what the cache holds."""
-    cache.stored = Stored(True, frozenset(cache.posts), dict(cache.outputs),
-                          dict(cache.shape.uses), dict(cache.shape.digests),
-                          records=frozenset(("outputs", "uses", "digests")))
+    cache.stored = Stored(True, frozenset(cache.posts), dict(cache.shape.uses),
+                          dict(cache.shape.digests), records=frozenset(("uses", "digests")))
 
 
 def _remove_old_files(folder: Path) -> None:

@@ -31,6 +31,7 @@ class Manifest:
     files: dict[str, tuple[str, str]] = field(default_factory=dict)  # path → (fingerprint,
     # digest of the bytes)
     damaged: bool = False  # the folder is sitegen's, but its file list could not be read
+    text: str = field(default="", compare=False, repr=False)  # `files` as written, if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,8 @@ def digest(data: bytes) -> str:
 
 
 def make(files: dict[str, tuple[str, str]]) -> Manifest:
-    return Manifest(hashlib.sha256(_files_text(files).encode()).hexdigest()[:16], files)
+    text = _files_text(files)
+    return Manifest(hashlib.sha256(text.encode()).hexdigest()[:16], files, text=text)
 
 
 def read_id(folder: Path) -> str | None:
@@ -76,7 +78,7 @@ def read(folder: Path) -> Manifest | None:
 
 
 def dump(manifest: Manifest) -> bytes:
-    return f"{HEADER} {manifest.id}\n{_files_text(manifest.files)}\n".encode()
+    return f"{HEADER} {manifest.id}\n{manifest.text or _files_text(manifest.files)}\n".encode()
 
 
 def _files_text(files: dict[str, tuple[str, str]]) -> str:

@@ -103,7 +103,7 @@ class Watcher:
         self.out_dir = out_dir
         self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, use_cache=False)
         self.cache = cache_store.load(site_dir)  # parsed posts from `make build`, if any
-        self.cache.outputs, self.cache.inputs = {}, ""
+        self.cache.written, self.cache.inputs = None, ""
         self.cache.templates_ok = ""  # compile them all here, not in each build worker
         self.cache.keep_plan = True
         self.broadcast = Broadcast()
@@ -141,9 +141,9 @@ class Watcher:
         errors: they go to the browsers, and the last good site stays in place.
         `edited`: the only content files changed since the last build, when known."""
         started = time.perf_counter()
-        before = dict(self.cache.outputs)
+        before = self._outputs()
         errors = self._build(edited)
-        changed = set() if errors else _changed(before, self.cache.outputs)
+        changed = set() if errors else _changed(before, self._outputs())
         _, last = self.broadcast.latest()
         status = self._next_status(last, errors, changed, time.perf_counter() - started)
         _report(last, status, reason)
@@ -177,7 +177,11 @@ class Watcher:
     def _forget_outputs(self) -> None:
         """After a failure nobody foresaw, the output folder may not match the remembered
         fingerprints: the next build renders every page again (parsed posts stay cached)."""
-        self.cache.outputs, self.cache.written = {}, None
+        self.cache.written = None
+
+    def _outputs(self) -> dict[str, tuple[str, str]]:
+        """Every output the last good build wrote, with its fingerprint and digest."""
+        return self.cache.written.files if self.cache.written else {}
 
     def _next_status(self, last: Status, errors: tuple[SiteError, ...], changed: set[str],
                      seconds: float) -> Status:
@@ -251,7 +255,8 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
-def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
+def _changed(before: dict[str, tuple[str, str]], after: dict[str, tuple[str, str]]) \
+        -> set[str]:
     """Outputs whose fingerprint changed, appeared or went."""
     return {path for path, _ in before.items() ^ after.items()}
 
