@@ -309,7 +309,7 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
     summary.warnings.extend(_vanished(last, fingerprints))
     out = folder.stage()
     try:
-        out.check_targets(fingerprints)
+        out.check_targets(plan)
         stale = _stale(plan, fingerprints, last, out, cache, options)
         if progress and len(stale) >= LONG:
             progress("rendering pages", len(stale))

@@ -33,6 +33,8 @@ class Expected:
     planned: frozenset[str] | None = None  # every output path; None skips the orphan check
     sources: Mapping[str, str] = field(default_factory=dict)  # post page → its source file
     drafts: Mapping[str, str] = field(default_factory=dict)  # draft URL path → source file
+    indexed: frozenset[str] | None = None  # the pages sitemap.xml must list; None: every
+    # HTML page of the output (not a redirect, not 404.html)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,8 @@ def expect(options: build.Options) -> Expected:
     config, posts, plan = build.plan_site(options)
     drafts = {} if options.drafts else draft_urls(posts, config)
     sources = {p.path: p.post_source for p in plan if p.post_source}
-    return Expected(config, frozenset(p.path for p in plan), sources, drafts)
+    return Expected(config, frozenset(p.path for p in plan), sources, drafts,
+                    frozenset(p.path for p in plan if p.in_sitemap))
 
 
 def draft_urls(posts: Iterable[content.Post], config: Config) -> dict[str, str]:
@@ -93,7 +96,7 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
         *describe(links.check_links(output, expected.config, expected.drafts), expected.sources),
         *atom.check_feeds(feeds),
         *check_sitemap(sitemap.read_bytes() if sitemap.is_file() else None, output,
-                       expected.config),
+                       expected.config, expected.indexed),
         *check_plan(output, expected.planned, out_dir)]
     links_found = sum(len(d.links) for d in output.documents.values())
     return Report(problems, hand_placed(output, manifest.read(out_dir)), len(output.pages),
@@ -120,8 +123,11 @@ def _place(page: str, sources: Mapping[str, str]) -> str:
     return f"{page} (from {sources[page]})" if page in sources else page
 
 
-def check_sitemap(data: bytes | None, output: Output, config: Config) -> list[str]:
-    """The sitemap lists every page (HTML, not noindex, not 404.html) once, and nothing else."""
+def check_sitemap(data: bytes | None, output: Output, config: Config,
+                  indexed: frozenset[str] | None = None) -> list[str]:
+    """The sitemap lists every page (HTML, not noindex, not 404.html) once, and nothing
+    else; of the HTML files, only those in `indexed` when given (not a verification file
+    copied from root/ or placed by hand)."""
     if data is None:
         return ["sitemap.xml: missing from the output"]
     try:
@@ -138,8 +144,8 @@ def check_sitemap(data: bytes | None, output: Output, config: Config) -> list[st
             listed[page] += 1
     problems.extend(f"sitemap.xml: lists {page} {count} times"
                     for page, count in listed.items() if count > 1)
-    problems.extend(f"{page}: a page that sitemap.xml does not list"
-                    for page in output.pages if page not in listed)
+    problems.extend(f"{page}: a page that sitemap.xml does not list" for page in output.pages
+                    if page not in listed and (indexed is None or page in indexed))
     return problems
 
 

@@ -18,11 +18,26 @@ class SiteError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        place = f"{self.path}:{self.line}" if self.line else self.path
+        path = printable(self.path)
+        place = f"{path}:{self.line}" if self.line else path
         return f"{place}: {self.message}"
 
     def __reduce__(self) -> tuple[type[SiteError], tuple[str, int | None, str]]:
         return (type(self), (self.path, self.line, self.message))
+
+
+def printable(path: str) -> str:
+    """A file name as one line of text: control characters and bytes that are not
+    UTF-8 (a file name may hold both) written as escapes."""
+    if path.isprintable():
+        return path
+    return "".join(c if c.isprintable() else _escape(c) for c in path)
+
+
+def _escape(char: str) -> str:
+    if "\udc80" <= char <= "\udcff":  # a byte that was not UTF-8, as os.fsdecode keeps it
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 class ContentError(SiteError):

@@ -101,6 +101,9 @@ def claim(out_dir: Path, site_dir: Path, adopt: bool = False) -> Iterator[Folder
 def _check_place(out_dir: Path, site_dir: Path) -> None:
     """Refuse an output folder that is a file, or the site or a part of it."""
     site = site_dir.resolve()
+    if not str(out_dir).isprintable():
+        raise OutputError(str(out_dir), None, "the output folder's name holds a control "
+                          "character or bytes that are not UTF-8; choose another name")
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(str(out_dir), None, "the output folder is a file; "
                           "name a folder with --out (or 'output' in site.toml)")
@@ -109,6 +112,9 @@ def _check_place(out_dir: Path, site_dir: Path) -> None:
             out_dir.is_relative_to(folder) for folder in inside):
         raise OutputError(str(out_dir), None, "the output folder holds the site's own files "
                           f"(the site is {site}); choose another, such as 'public'")
+    if out_dir == Path.home().resolve():
+        raise OutputError(str(out_dir), None, "the output folder is your home folder; "
+                          "choose a folder of its own, such as 'public'")
 
 
 @contextlib.contextmanager
@@ -238,10 +244,10 @@ class Folder:
 
 
 def _refuse_foreign(out_dir: Path) -> None:
-    """Refuse a folder sitegen did not write that holds anything but dot-entries at its
-    root (a worktree's .git)."""
+    """Refuse a folder sitegen did not write that holds anything but `.git` (a new
+    gh-pages worktree); dot-files count too, or a home folder would pass."""
     try:
-        foreign = sorted(e.name for e in os.scandir(out_dir) if not e.name.startswith("."))
+        foreign = sorted(e.name for e in os.scandir(out_dir) if e.name != ".git")
     except OSError as exc:
         raise OutputError(str(out_dir), None, f"cannot read the output folder "
                           f"({exc.strerror or exc}); check its permissions") from None
@@ -275,14 +281,15 @@ class Output:
     def has(self, path: str) -> bool:
         return os.path.isfile(f"{self.out_dir}/{path}")
 
-    def check_targets(self, paths: Iterable[str]) -> None:
+    def check_targets(self, pages: Iterable[Page]) -> None:
         """Before anything is written: no planned path may land on a file or folder that
         sitegen did not write, nor exceed the file system's limits for names."""
         owned = self.last.files
-        new = [p for p in paths if p not in owned]
+        new = [p for p in pages if p.path not in owned]
         errors = [*_too_long(self.out_dir, self.staging, new)]
         if not self.fresh and not errors:
-            errors.extend(_in_the_way(self.out_dir, new, owned, self.adopt))
+            errors.extend(_in_the_way(self.out_dir, [p.path for p in new], owned,
+                                      self.adopt))
         if errors:
             raise BuildErrors(errors)
 
@@ -342,17 +349,17 @@ def _flat_name(path: str) -> str:
     return hashlib.sha256(path.encode()).hexdigest()[:32]
 
 
-def _too_long(out_dir: Path, staging: Path, paths: list[str]) -> Iterator[SiteError]:
+def _too_long(out_dir: Path, staging: Path, pages: list[Page]) -> Iterator[SiteError]:
     """Names longer than the file system allows (255 bytes on most)."""
     name_max = _limit(out_dir, "PC_NAME_MAX", 255)
     path_max = _limit(out_dir, "PC_PATH_MAX", 4096)
     room = path_max - max(len(os.fsencode(out_dir)), len(os.fsencode(staging))) - 2
-    for path in paths:
-        longest = max(len(os.fsencode(part)) for part in path.split("/"))
-        if longest > name_max or len(os.fsencode(path)) > room:
-            yield OutputError(_short(path), None, f"this output path is too long for the file "
-                              f"system ({longest} bytes in one name, at most {name_max}); "
-                              "shorten the slug, tag or alias that makes it")
+    for page in pages:
+        longest = max(len(part.encode()) for part in page.path.split("/"))
+        if longest > name_max or len(page.path.encode()) > room:
+            yield OutputError(page.owner, None, f"the output path {_short(page.path)} is too "
+                              f"long for the file system ({longest} bytes in one name, at "
+                              f"most {name_max}); shorten the slug, tag or alias that makes it")
 
 
 def _short(path: str) -> str:

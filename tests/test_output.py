@@ -112,8 +112,8 @@ def test_a_page_never_overwrites_a_file_placed_by_hand(tmp_path: Path) -> None:
     ({"aliases": "[/sitemap.xml/]"},
      "writes the file sitemap.xml, but content/x.md needs sitemap.xml/ as a folder"),
     ({"slug": "index.html"}, "index.html/ as a folder for"),
-    ({"slug": "x" * 5000}, "this output path is too long for the file system"),
-    ({"tags": f"[{'t' * 5000}]"}, "this output path is too long for the file system"),
+    ({"slug": "x" * 5000}, "error: content/x.md: the output path 2025/Jan/2/xxxxxxxx"),
+    ({"tags": f"[{'t' * 5000}]"}, "is too long for the file system (5000 bytes in one name"),
     ({"aliases": "[/.git/hooks/]"}, "is reserved"),
 ])
 def test_bad_paths_fail_before_anything_is_written(tmp_path: Path, fields: dict[str, str],
@@ -289,6 +289,7 @@ def test_root_folder_is_published_at_the_output_root(tmp_path: Path) -> None:
     (site / "root" / "CNAME").write_text("blog.example.org\n")
     (site / "root" / ".nojekyll").write_text("")
     (site / "root" / "keys" / "pgp.txt").write_text("key\n")
+    (site / "root" / "google1234.html").write_text("google-site-verification: google1234.html")
     out = tmp_path / "public"
     build(site, out)
     assert (out / "CNAME").read_text() == "blog.example.org\n"
@@ -298,3 +299,19 @@ def test_root_folder_is_published_at_the_output_root(tmp_path: Path) -> None:
     assert not (out / "keys").exists()
     check = sitegen("check", "--source", site, "--out", out)
     assert check.code == 0, check.err
+
+
+def test_a_home_folder_is_never_an_output_folder(tmp_path: Path) -> None:
+    site = site_with(tmp_path)
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".bashrc").write_text("alias ll='ls -l'\n")
+    before = tree(home)
+    run = sitegen("build", "--source", site, "--out", home)
+    assert run.code == 1 and "this folder holds files sitegen did not write (.bashrc" in run.err
+    env_home = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--source", str(site), "--out", str(home),
+         "--adopt"], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(home)})
+    assert env_home.returncode == 1 and "the output folder is your home folder" in env_home.stderr
+    assert tree(home) == before
