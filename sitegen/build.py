@@ -224,12 +224,13 @@ def parse_all(sources: list[content.Source], config: Config, cache: Cache,
         progress("parsing posts", len(fresh))
     results = workers.run(functools.partial(_parse_or_error, config=config), fresh, jobs)
     for source, result in zip(fresh, results, strict=True):
-        if not isinstance(result, SiteError):
+        if not isinstance(result, SiteError | BuildErrors):
             cache.remember(source.digest, config_digest, result)
     summary.parsed = len(fresh)
     cache.prune(set(keys))
     cache.stamps = content.stamps(sources)
-    errors = [r for r in results if isinstance(r, SiteError)]
+    errors = [e for r in results if isinstance(r, SiteError | BuildErrors)
+              for e in (r.errors if isinstance(r, BuildErrors) else [r])]
     if errors:
         raise BuildErrors(errors)
     return _posts_from_cache(sources, cache, config_digest, summary)
@@ -240,10 +241,10 @@ def _is_post(path: str) -> bool:
 
 
 def _parse_or_error(source: content.Source, config: Config) \
-        -> content.Post | content.Skipped | SiteError:
+        -> content.Post | content.Skipped | SiteError | BuildErrors:
     try:
         return content.parse(source, config)
-    except SiteError as exc:
+    except (SiteError, BuildErrors) as exc:
         return exc
 
 
@@ -269,8 +270,7 @@ def _not_a_post(source: content.Source) -> content.Skipped:
 
 
 def _tag_info(site_dir: Path) -> dict[str, tags.TagInfo]:
-    path = site_dir / tags.TAGS_FILE
-    return tags.load_info(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return tags.load(site_dir)
 
 
 ROOT_FILES = "root"  # a site folder copied as it is to the output root (CNAME, …)

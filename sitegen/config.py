@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import hashlib
+import ipaddress
 import re
 import string
 import tomllib
@@ -14,10 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sitegen.errors import ConfigError, shown
+from sitegen.errors import ConfigError, SiteError, cut, shown
 
 CONFIG_FILE = "site.toml"
 PERMALINK_FIELDS = ("year", "month", "month_num", "day", "day_num", "slug")
+# Control characters (which XML forbids or discourages), lone surrogates, U+FFFE, U+FFFF.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# What a URL's host may not hold (spaces and controls are checked before).
+BAD_HOST = re.compile(r"[<>\"{}|\\^`%/?#@\[\]]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +113,8 @@ def load(site_dir: Path, base_url: str | None = None) -> Config:
     """Read site.toml (when present) and check it."""
     path = site_dir / CONFIG_FILE
     raw: dict[str, Any] = {}
-    text = ""
-    if path.exists():
-        text = path.read_text(encoding="utf-8")
+    text = _read(path) if path.exists() else ""
+    if text:
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -119,8 +123,27 @@ def load(site_dir: Path, base_url: str | None = None) -> Config:
     if base_url is not None:
         raw["base_url"] = base_url
     config: Config = _from_mapping(Config, raw, "", text)
-    _validate(config, text)
+    _validate(config, text, "--base-url" if base_url is not None else "base_url")
     return config
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(CONFIG_FILE, None, f"cannot be read ({exc.strerror or exc}); "
+                          "make it a readable file, or remove it to use the defaults") from None
+    return decode(CONFIG_FILE, data, ConfigError)
+
+
+def decode(path: str, data: bytes, error: type[SiteError]) -> str:
+    """A settings file's bytes → its text; not UTF-8 is an `error` at the line."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(path, line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); "
+                    "save the file as UTF-8") from None
 
 
 def _from_mapping(cls: type[Any], raw: dict[str, Any], section: str, text: str) -> Any:
@@ -157,29 +180,126 @@ def _unknown_key(name: str, fields: dict[str, Any], section: str) -> str:
 def _check_type(name: str, default: Any, value: Any, text: str) -> Any:
     expected = type(default)
     ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+    key = name.rsplit(".", 1)[-1]
     if not ok:
         raise ConfigError(
-            CONFIG_FILE, find_line(text, name.rsplit(".", 1)[-1]),
-            f"'{name}' must be {expected.__name__}, got {shown(value)}",
+            CONFIG_FILE, find_line(text, key),
+            f"'{name}' must be {_toml_kind(default)}, not {toml_value(value)}; "
+            f"write e.g. {key} = {_toml_example(default)}",
         )
+    if isinstance(value, str) and name != "base_url" and (bad := CONTROL.search(value)):
+        raise ConfigError(CONFIG_FILE, find_line(text, key),
+                          f"'{name}' holds a control character (U+{ord(bad.group()):04X}), "
+                          "which pages and feeds cannot carry; remove it")
     return value
 
 
-def _validate(config: Config, text: str) -> None:
-    parts = urlsplit(config.base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(CONFIG_FILE, find_line(text, "base_url"),
-                          f"base_url {shown(config.base_url)} must be an absolute http(s) URL, "
-                          "e.g. 'https://example.org/' or 'https://user.github.io/blog/'")
+def _toml_kind(default: object) -> str:
+    """What a setting must be, as a TOML author calls it."""
+    if isinstance(default, bool):
+        return "true or false"
+    return "a whole number" if isinstance(default, int) else "text (in quotes)"
+
+
+def _toml_example(default: object) -> str:
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    return str(default) if isinstance(default, int) else f'"{default}"'
+
+
+def toml_value(value: object) -> str:
+    """A TOML value as its author wrote it: true, "text", a list, a table, 1.5."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + cut(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, int | float):
+        return f"the number {cut(str(value), 20)}"
+    kinds = ((list, "a list"), (dict, "a table"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "a date or time")
+
+
+def _validate(config: Config, text: str, origin: str) -> None:
+    _check_base_url(config.base_url, find_line(text, "base_url") if origin == "base_url"
+                    else None, origin)
     try:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(CONFIG_FILE, find_line(text, "timezone"),
                           f"unknown timezone {shown(config.timezone)}; use an IANA name such as "
                           "'Europe/London' or 'UTC'") from None
-    if config.per_page < 1 or config.feeds.entries < 1:
-        raise ConfigError(CONFIG_FILE, None, "per_page and feeds.entries must be at least 1")
+    for name, value in (("per_page", config.per_page), ("feeds.entries", config.feeds.entries)):
+        if value < 1:
+            key = name.rsplit(".", 1)[-1]
+            raise ConfigError(CONFIG_FILE, find_line(text, key),
+                              f"'{name}' must be at least 1, not {value}; "
+                              f"write e.g. {key} = 30")
     _check_permalink(config.permalinks.post, text)
+
+
+def _check_base_url(url: str, line: int | None, origin: str) -> None:
+    """An absolute http(s) URL with a host, and nothing a site's address cannot hold.
+    `origin`: 'base_url' (site.toml) or '--base-url' (the command line)."""
+    problem = _base_url_problem(url)
+    if problem:
+        if origin == "base_url":
+            raise ConfigError(CONFIG_FILE, line, f"base_url {shown(url)} {problem}")
+        raise ConfigError(origin, None, f"{shown(url)} {problem}")
+
+
+def _base_url_problem(url: str) -> str | None:
+    bad = CONTROL.search(url) or re.search(r"\s", url)
+    if bad:
+        return f"holds a space or control character (U+{ord(bad.group()):04X}); remove it"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"is not a valid URL ({exc}); check the host"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ("must be an absolute http(s) URL, e.g. 'https://example.org/' or "
+                "'https://user.github.io/blog/'")
+    if parts.query or url.endswith("?"):
+        return f"has a query ('?{cut(parts.query, 20)}'); remove it"
+    if parts.fragment or url.endswith("#"):
+        return f"has a fragment ('#{cut(parts.fragment, 20)}'); remove it"
+    if "@" in parts.netloc:
+        return "holds a user name or password (before '@'); remove it"
+    return _port_problem(url) or _host_problem(parts.netloc, parts.hostname or "") \
+        or _path_problem(parts.path)
+
+
+def _port_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 or parts.netloc.endswith(":"):
+        written = parts.netloc.rpartition(":")[2]
+        return (f"has the port {shown(written)}, which is not a number from 1 to 65535; "
+                "fix it or leave it out")
+    return None
+
+
+def _host_problem(netloc: str, host: str) -> str | None:
+    if not host:
+        return "has no host name; write one, such as example.org"
+    if netloc.startswith("["):
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"has {shown(host)} in brackets, which is not an IPv6 address; fix it"
+    elif BAD_HOST.search(host) or host.startswith(".") or ".." in host:
+        return f"has a host name {shown(host)} that is not valid; fix it, e.g. example.org"
+    return None
+
+
+def _path_problem(path: str) -> str | None:
+    if any(segment in (".", "..") for segment in path.split("/")):
+        return "has '.' or '..' in its path; write the folder's path plainly, e.g. /blog/"
+    if "//" in path:
+        return "has '//' in its path; write the folder's path plainly, e.g. /blog/"
+    return None
 
 
 def _check_permalink(pattern: str, text: str) -> None:

@@ -63,6 +63,9 @@ class BuildErrors(Exception):
         self.errors = sorted(errors, key=lambda e: (e.path, e.line or 0, e.message))
         super().__init__("\n".join(str(e) for e in self.errors))
 
+    def __reduce__(self) -> tuple[type[BuildErrors], tuple[list[SiteError]]]:
+        return (type(self), (self.errors,))
+
 
 class WarningsFailed(Exception):
     """--strict: the build met warnings, so it stopped before writing anything."""

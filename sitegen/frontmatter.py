@@ -12,11 +12,12 @@ from typing import Any
 import yaml
 
 from sitegen.config import find_line
-from sitegen.errors import ContentError, cut, shown
+from sitegen.errors import BuildErrors, ContentError, cut, shown
 
-FIELDS = {"title", "date", "updated", "tags", "kind", "slug", "draft", "aliases",
+# In the order an error message lists them.
+FIELDS = ("title", "date", "updated", "tags", "kind", "slug", "draft", "aliases",
           "description", "link_url", "link_title", "via_url", "via_title",
-          "source", "source_url", "context"}
+          "source", "source_url", "context")
 # Characters XML 1.0 forbids: most C0 controls, lone surrogates, U+FFFE and U+FFFF.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 TEXT_FIELDS = ("title", "link_title", "via_title", "source", "context", "description",
@@ -159,12 +160,21 @@ def check(meta: dict[str, Any], where: FieldLines) -> None:
 
 
 def _check_fields(meta: dict[str, Any], where: FieldLines) -> None:
-    for name in meta:
-        if str(name) not in FIELDS:
-            close = difflib.get_close_matches(str(name), sorted(FIELDS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise where.error(str(name),
-                              f"unknown front matter field {shown(str(name))}{hint}")
+    """Every field is known: raise one error per unknown field, each at its line."""
+    errors = [where.error(str(name), _unknown_field(str(name)))
+              for name in meta if str(name) not in FIELDS]
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise BuildErrors(errors)
+
+
+def _unknown_field(name: str) -> str:
+    close = difflib.get_close_matches(name, sorted(FIELDS), n=1)
+    if close:
+        return f"unknown front matter field {shown(name)}; did you mean '{close[0]}'?"
+    return (f"unknown front matter field {shown(name)}; remove it (known fields: "
+            f"{', '.join(FIELDS)})")
 
 
 def _check_types(meta: dict[str, Any], where: FieldLines) -> None:

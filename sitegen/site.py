@@ -107,6 +107,9 @@ def _tag_links(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, TagLink
                                f"(in {first_source[by_slug[slug]]}) would share the URL "
                                f"/tags/{cut(slug)}/; rename one of them")
         by_slug[slug] = tag_key
+    renamed = tags.check_renamed(info, {slug: first_source[k] for slug, k in by_slug.items()})
+    if renamed:
+        raise BuildErrors(renamed)
     links = {}
     for tag_key, counted in spellings.items():
         link = TagLink(tags.slugify(tag_key), _display(tag_key, counted, info))

@@ -34,7 +34,7 @@ def test_sub_path_base_url(tmp_path: Path) -> None:
     ('titel = "x"\n', "site.toml:1: unknown setting 'titel'. Did you mean 'title'?"),
     ('[feeds]\nentires = 3\n', "site.toml:2: unknown setting 'feeds.entires'. "
                                "Did you mean 'feeds.entries'?"),
-    ("per_page = 'ten'\n", "site.toml:1: 'per_page' must be int"),
+    ("per_page = 'ten'\n", "site.toml:1: 'per_page' must be a whole number, not \"ten\""),
     ('timezone = "Mars/Olympus"\n', "site.toml:1: unknown timezone 'Mars/Olympus'"),
     ('base_url = "example.org"\n', "site.toml:1: base_url 'example.org' must be an absolute"),
     ('title = \n', "site.toml:1: not valid TOML"),
