@@ -20,7 +20,7 @@ from sitegen import config as site_config
 from sitegen import content, manifest, markup, output, pages, shape, site, tags, workers
 from sitegen.cache import Cache
 from sitegen.config import Config
-from sitegen.errors import BuildErrors, SiteError, WarningsFailed
+from sitegen.errors import BuildErrors, ContentError, SiteError, WarningsFailed
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
 from sitegen.site import Entry
@@ -177,11 +177,12 @@ def _last_fingerprints(folder: output.Folder, cache: Cache) -> dict[str, str]:
 def _inputs(options: Options, config: Config, out_dir: Path, sources: list[content.Source],
             renderer: Renderer, static: list[StaticFile]) -> str:
     """One digest of everything a build reads: equal digests, equal sites."""
-    digest = hashlib.sha256(f"{cache_store.CODE_VERSION}|{config.digest()}|{out_dir}|"
-                            f"{options.drafts}|{renderer.digest}".encode())
-    digest.update("".join([*(f"|{s.path}={s.digest}" for s in sources),
-                           *(f"|{f.path}={f.digest}" for f in static)]).encode())
-    return digest.hexdigest()
+    head = (f"{cache_store.CODE_VERSION}|{config.digest()}|{out_dir}|{options.drafts}|"
+            f"{renderer.digest}")
+    files = "".join([*(f"|{s.path}={s.digest}" for s in sources),
+                     *(f"|{f.path}={f.digest}" for f in static)])
+    # surrogatepass: a folder name that is not UTF-8 still has a digest
+    return hashlib.sha256((head + files).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _figures(summary: Summary) -> dict[str, Any]:
@@ -258,10 +259,18 @@ def _posts_from_cache(sources: list[content.Source], cache: Cache, config_digest
     if len(posts) < len(found) or any(p.warnings for p in posts):
         for result in found:
             if isinstance(result, content.Post):
-                summary.warnings.extend(f"{result.source}: {w}" for w in result.warnings)
+                summary.warnings.extend(_placed(result.source, w) for w in result.warnings)
             else:
                 summary.warnings.append(f"{result.path}: {result.reason}")
     return posts
+
+
+def _placed(source: str, warning: str) -> str:
+    """A post's warning with its place in the errors' form: 'content/p.md:5: …'."""
+    line, found, rest = warning.removeprefix("line ").partition(": ")
+    if warning.startswith("line ") and found and line.isdigit():
+        return f"{source}:{line}: {rest}"
+    return f"{source}: {warning}"
 
 
 def _not_a_post(source: content.Source) -> content.Skipped:
@@ -283,7 +292,12 @@ def _static_files(site_dir: Path) -> list[StaticFile]:
     for root in (THEME_STATIC, site_dir / "static"):
         found.update(_files_under(root, "static/", hidden=False))
     found.update(_files_under(site_dir / ROOT_FILES, "", hidden=True))
-    return [StaticFile(rel, str(path), _file_digest(path)) for rel, path in sorted(found.items())]
+    digests = {rel: _file_digest(path, site_dir) for rel, path in sorted(found.items())}
+    errors = [d for d in digests.values() if isinstance(d, SiteError)]
+    if errors:
+        raise BuildErrors(errors)
+    return [StaticFile(rel, str(found[rel]), d) for rel, d in digests.items()
+            if isinstance(d, str)]
 
 
 def _files_under(root: Path, prefix: str, hidden: bool) -> dict[str, Path]:
@@ -295,8 +309,18 @@ def _files_under(root: Path, prefix: str, hidden: bool) -> dict[str, Path]:
             if path.is_file() and (hidden or not path.name.startswith("."))}
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+def _file_digest(path: Path, site_dir: Path) -> str | SiteError:
+    """The digest of a file to publish as it is, or why it cannot be published."""
+    where = content.escaped(path.relative_to(site_dir).as_posix()
+                            if path.is_relative_to(site_dir) else str(path))
+    problem = content.name_problem(str(path))
+    if problem:
+        return ContentError(where, None, problem)
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:24]
+    except OSError as exc:
+        return ContentError(where, None, f"cannot read this file ({exc.strerror or exc}); "
+                            "make it readable (chmod u+r) or move it out of the site")
 
 
 def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache: Cache,

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sitegen import frontmatter, markup, tags
-from sitegen.config import Config
+from sitegen.config import Config, find_line
 from sitegen.errors import BuildErrors, ContentError, SiteError, shown
 
 KINDS = ("entry", "link", "quote", "note")
@@ -26,6 +26,9 @@ POST_SUFFIXES = (".md", ".markdown", ".html")
 # Defined with the front matter, and named here too for importers of content.
 FIELDS = frontmatter.FIELDS
 FORBIDDEN = frontmatter.FORBIDDEN
+# Front-matter fields read as text by `_text` (slug and tags refuse control characters).
+TEXT_FIELDS = ("title", "description", "link_url", "link_title", "via_url", "via_title",
+               "source", "source_url", "context")
 SLUG_RE = re.compile(r"^[\w][\w.-]*$")
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 PATH_EXCERPT = 300  # paths in messages are cut later than values
@@ -136,8 +139,8 @@ def rescan(site_dir: Path, last: list[Source], changed: Collection[str]) -> list
             return None  # a folder was
         except OSError:
             return None
-        if not stat.S_ISREG(info.st_mode):
-            return None
+        if not stat.S_ISREG(info.st_mode) or name_problem(path):
+            return None  # scan reports a file name that is not UTF-8
         if _hidden(path):
             continue
         if os.path.realpath(site_dir / path) != os.path.join(site_real, path):
@@ -192,6 +195,9 @@ def _walk(site_dir: Path) -> tuple[Found, list[SiteError]]:
 def _visit(entry: os.DirEntry[str], path: str, site_real: str, above: tuple[str, ...],
            pending: list[tuple[str, str, tuple[str, ...]]], found: Found) -> SiteError | None:
     """Queue a folder, note a file; or say why this entry cannot be used."""
+    problem = name_problem(entry.name)
+    if problem:
+        return ContentError(escaped(path), None, problem)
     try:
         problem = _link_problem(entry.path, site_real, above) if entry.is_symlink() else None
         if problem:
@@ -204,6 +210,26 @@ def _visit(entry: os.DirEntry[str], path: str, site_real: str, above: tuple[str,
     except OSError as exc:
         return _unreadable(path, exc, "file")
     return None
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file or folder name cannot be published, or None: it must be UTF-8 (a URL
+    and the pages that link to it need a name in text, not just bytes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return ("its name is not valid UTF-8 (the bytes shown as \\xNN); rename it, "
+                "for example with letters, digits and '-'")
+    return None
+
+
+def escaped(path: str) -> str:
+    """A path as messages show it: bytes that are not UTF-8 written as \\xff."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _link_problem(link: str, site_real: str, above: tuple[str, ...]) -> str | None:
@@ -235,6 +261,9 @@ def _unreadable(path: str, exc: OSError, what: str) -> ContentError:
 def load(site_dir: Path, path: str, stamp: tuple[int, int] = (0, 0)) -> Source:
     """Read one file under the site folder. Its digest covers its path too: a post's
     slug and kind may come from its file name."""
+    problem = name_problem(path)
+    if problem:
+        raise ContentError(escaped(path), None, problem)
     try:
         data = (site_dir / path).read_bytes()
     except OSError as exc:
@@ -269,9 +298,26 @@ def _strip_forbidden(text: str) -> tuple[str, tuple[str, ...]]:
     if not found:
         return text, ()
     line = text.count("\n", 0, found.start()) + 1
-    return FORBIDDEN.sub("", text), (
-        f"line {line}: removed control characters (such as U+{ord(found.group()):04X}) "
-        "that XML forbids; feeds and pages leave them out",)
+    return FORBIDDEN.sub("", text), (_removed(line, found.group()),)
+
+
+def _removed(line: int, char: str, field: str = "") -> str:
+    """The warning for control characters left out of the body or of a field."""
+    where = f" from '{field}'" if field else ""
+    return (f"line {line}: removed control characters (such as U+{ord(char):04X}){where} "
+            "that XML forbids; feeds and pages leave them out")
+
+
+def _field_controls(meta: dict[str, Any], text: str) -> tuple[str, ...]:
+    """Warnings for control characters that YAML escapes ("\\0") put in text fields:
+    `_text` leaves them out, as `_strip_forbidden` does in the rest of the file."""
+    warnings = []
+    for field in TEXT_FIELDS:
+        value = meta.get(field)
+        found = FORBIDDEN.search(value) if isinstance(value, str) else None
+        if found:
+            warnings.append(_removed(find_line(text, field) or 1, found.group(), field))
+    return tuple(warnings)
 
 
 def _decode(source: Source) -> str:
@@ -294,14 +340,16 @@ def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
     updated = _date(meta, "updated", config, where) or date
     is_html = source.path.endswith(".html")
     slug = _slug(source.path, meta, where)
-    body_html, warnings = (body, ()) if is_html else markup.render(body, slug)
+    first_line = where.text.count("\n", 0, len(where.text) - len(body)) + 1
+    body_html, warnings = (body, ()) if is_html else markup.render(body, slug, first_line)
     title = _title(kind, meta, body_html, where)
     return Post(
         source=source.path, digest=source.digest, kind=kind, title=title, slug=slug,
         date=date, updated=max(updated, date), tags=_tags(meta, where),
         draft=meta.get("draft") is True, aliases=_aliases(meta, where),
         description=_text(meta, "description") or excerpt(body_html),
-        body=body_html, warnings=warnings, **_kind_fields(kind, meta, where),
+        body=body_html, warnings=(*_field_controls(meta, where.text), *warnings),
+        **_kind_fields(kind, meta, where),
     ).with_shape()
 
 

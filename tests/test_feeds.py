@@ -89,7 +89,7 @@ def test_hostile_body_still_makes_a_valid_feed(tmp_path: Path) -> None:
     out = tmp_path / "public"
     run = sitegen("build", "--source", site, "--out", out)
     assert run.code == 0, run.err
-    assert "content/odd.md: line 6: removed control characters (such as U+0007)" in run.err
+    assert "content/odd.md:6: removed control characters (such as U+0007)" in run.err
     data = (out / "tags" / "x.atom").read_bytes()
     etree.fromstring(data)  # well-formed XML 1.0
     feed = feedparser.parse(data)
