@@ -1,7 +1,8 @@
 """The output folder's record of what sitegen wrote there, and the journal of a commit.
 
-`.sitegen-manifest` at the output folder's root lists every file sitegen wrote, with
-the fingerprint of its inputs and a digest of its bytes. It is how sitegen knows,
+`.sitegen-manifest` at the output folder's root lists every file sitegen wrote, one a
+line: the fingerprint of its inputs, a digest of its bytes, its path (output paths
+hold no control characters, so no newline). It is how sitegen knows,
 without its cache, which files are its own: it overwrites and deletes those alone.
 Its first line carries a digest of the list (two builds of the same input write the
 same manifest), so a build can tell cheaply whether the folder is as it left it.
@@ -71,19 +72,20 @@ def read(folder: Path) -> Manifest | None:
         return None
     try:
         text = (folder / MANIFEST).read_text(encoding="utf-8").partition("\n")[2]
-        files = {path: (fp, digest) for path, (fp, digest) in json.loads(text).items()}
-    except (OSError, ValueError, TypeError, AttributeError):
+        files = {path: (fp, digest) for fp, digest, path in
+                 (line.split(" ", 2) for line in text.splitlines())}
+    except (OSError, ValueError):
         return Manifest(build_id, {}, damaged=True)
     return Manifest(build_id, files)
 
 
 def dump(manifest: Manifest) -> bytes:
-    return f"{HEADER} {manifest.id}\n{manifest.text or _files_text(manifest.files)}\n".encode()
+    return f"{HEADER} {manifest.id}\n{manifest.text or _files_text(manifest.files)}".encode()
 
 
 def _files_text(files: dict[str, tuple[str, str]]) -> str:
-    return json.dumps({p: list(v) for p, v in sorted(files.items())},
-                      separators=(",", ":"), ensure_ascii=False)
+    """One line a file, in the plan's order (which the same input always gives)."""
+    return "".join([f"{fp} {digest} {path}\n" for path, (fp, digest) in files.items()])
 
 
 def write(folder: Path, manifest: Manifest) -> None:

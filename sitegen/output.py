@@ -315,8 +315,7 @@ class Output:
         left the plan, journal first; record and return the new manifest. `planned`:
         output path → fingerprint; `digests`: the bytes' digest of each page rendered."""
         last = self.last.files
-        files = {path: (fp, digests.get(path) or last[path][1]) for path, fp in planned.items()}
-        made = manifest.make(files)
+        made = manifest.make(_recorded(last, planned, digests))
         _write_file(f"{self.staging}/{manifest.MANIFEST}", manifest.dump(made))
         if self.fresh:  # a sweep knows the staging folder by its manifest from here on
             os.unlink(self.staging / STAGING_MARK)
@@ -343,6 +342,19 @@ def vanished(last: Iterable[str], planned: Mapping[str, str]) -> list[str]:
     return sorted(path for path in last if path not in planned
                   and path.endswith(("index.html", ".atom"))
                   and "/page/" not in f"/{path}")
+
+
+def _recorded(last: dict[str, tuple[str, str]], planned: Mapping[str, str],
+              digests: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """The new manifest's files, in the plan's order. A page that was not rendered
+    again kept its fingerprint, so when the plan lists the same paths in the same
+    order (a save in the dev server), only the rendered pages need updating."""
+    if list(last) != list(planned):
+        return {path: (fp, digests.get(path) or last[path][1])
+                for path, fp in planned.items()}
+    files = dict(last)
+    files.update((path, (planned[path], digest)) for path, digest in digests.items())
+    return files
 
 
 def _flat_name(path: str) -> str:
