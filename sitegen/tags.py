@@ -92,9 +92,10 @@ def load_info(data: str | bytes) -> dict[str, TagInfo]:
     infos: dict[str, TagInfo] = {}
     tables: dict[str, str] = {}
     errors: list[ContentError] = []
+    headers = _header_lines(text)
     for tag, value in raw.items():
         try:
-            info = _info(tag, value, text)
+            info = _info(tag, value, text, headers.get(tag) or _table_line(text, (tag,)))
         except (ContentError, BuildErrors) as exc:
             errors.extend(_errors(exc))
             continue
@@ -120,8 +121,7 @@ def check_renamed(info: Mapping[str, TagInfo], used: Mapping[str, str]) -> list[
             if slugify(old) != slug and slugify(old) in used]
 
 
-def _info(tag: str, value: object, text: str) -> TagInfo:
-    line = _table_line(text, (tag,))
+def _info(tag: str, value: object, text: str, line: int | None) -> TagInfo:
     problem = check_name(tag)
     if problem:
         raise ContentError(TAGS_FILE, line, f"{_table(tag)}: {problem}")
@@ -136,6 +136,13 @@ def _info(tag: str, value: object, text: str) -> TagInfo:
 
 
 def _key_errors(tag: str, key: str, item: object, text: str) -> list[ContentError]:
+    if isinstance(item, dict) or key not in KEYS or (
+            _text_problem(key, item) if key != "old_names" else any(_old_names_problems(item))):
+        return _key_problems(tag, key, item, text)
+    return []  # most keys: no line looked up, which searches the whole file
+
+
+def _key_problems(tag: str, key: str, item: object, text: str) -> list[ContentError]:
     line = _key_line(text, tag, key)
     if isinstance(item, dict):
         header = f"{_table(tag)[:-1]}.{_table(key)[1:]}"
@@ -206,6 +213,21 @@ def _table(tag: str) -> str:
     if re.fullmatch(r"[A-Za-z0-9_-]+", tag):
         return f"[{tag}]"
     return f"[{json.dumps(cut(tag), ensure_ascii=False)}]"
+
+
+def _header_lines(text: str) -> dict[str, int]:
+    """The line of each table's first header ([svg], ["C++"], [a.b]), by its first key:
+    one pass over the file, where a search per tag would cost time squared."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            try:
+                parsed = tomllib.loads(f"{stripped}\n")
+            except tomllib.TOMLDecodeError:
+                continue
+            lines.setdefault(next(iter(parsed), ""), number)
+    return lines
 
 
 def _table_match(text: str, parts: tuple[str, ...]) -> re.Match[str] | None:
