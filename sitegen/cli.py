@@ -12,6 +12,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.build import Options, Summary, build
 from sitegen.errors import BuildErrors, SiteError, WarningsFailed
+from sitegen.workers import WorkerFailed
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 log = logging.getLogger("sitegen")
@@ -85,10 +86,23 @@ def run_build(args: argparse.Namespace) -> int:
         return report_errors(exc)
     except WarningsFailed as exc:
         return _strict_failure(exc.warnings)
+    except (OSError, WorkerFailed) as exc:
+        return _system_failure(exc)
     print_summary(summary)
     if args.strict and summary.warnings:  # a build that found nothing changed
         return _strict_failure([])
     return EXIT_OK
+
+
+def _system_failure(exc: OSError | WorkerFailed) -> int:
+    """The machine, not the site, stopped the build: a full disk, a killed worker."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        log.error("error: %s%s; fix that and build again", where, exc.strerror or exc)
+    else:
+        log.error("error: %s", exc)
+    log.error("the output folder holds the last finished build")
+    return EXIT_CONTENT
 
 
 def _strict_failure(warnings: list[str]) -> int:

@@ -73,10 +73,18 @@ def read(folder: Path) -> Manifest | None:
     try:
         text = (folder / MANIFEST).read_text(encoding="utf-8").partition("\n")[2]
         files = {path: (fp, digest) for fp, digest, path in
-                 (line.split(" ", 2) for line in text.splitlines())}
+                 (line.split(" ", 2) for line in text.split("\n")[:-1])}
     except (OSError, ValueError):
         return Manifest(build_id, {}, damaged=True)
+    if not all(map(inside, files)):  # not written by sitegen: trust none of it
+        return Manifest(build_id, {}, damaged=True)
     return Manifest(build_id, files)
+
+
+def inside(path: str) -> bool:
+    """Whether `path` names a file inside the folder: relative, no '..', one line."""
+    return path.isprintable() and not path.startswith("/") and all(
+        part not in ("", ".", "..") for part in path.split("/"))
 
 
 def dump(manifest: Manifest) -> bytes:
@@ -108,12 +116,17 @@ def read_journal(folder: Path) -> Journal | None:
     (folder / f"{JOURNAL}.tmp").unlink(missing_ok=True)  # a journal never finished
     try:
         raw = json.loads((folder / JOURNAL).read_text(encoding="utf-8"))
-        return Journal(str(raw["staging"]), tuple(map(str, raw["moves"])),
-                       tuple(map(str, raw["deletes"])))
+        journal = Journal(str(raw["staging"]), tuple(map(str, raw["moves"])),
+                          tuple(map(str, raw["deletes"])))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, TypeError, KeyError):
         return Journal("", (), ())  # unreadable: the next build renders every page again
+    staged_here = journal.staging.startswith(f".{folder.name}.new-") and "/" not in \
+        journal.staging
+    if not staged_here or not all(map(inside, (*journal.moves, *journal.deletes))):
+        return Journal("", (), ())  # not sitegen's: never act on it
+    return journal
 
 
 def remove_journal(folder: Path) -> None:

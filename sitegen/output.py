@@ -66,7 +66,7 @@ def _path_problem(path: str) -> str | None:
     parts = path.split("/")
     if path.startswith("/") or any(part in ("", ".", "..") for part in parts):
         return f"output path {path!r} would leave the output folder; check the slug and permalink"
-    if any(ord(c) < 32 or c in "\\\x7f" for c in path):
+    if not path.isprintable() or "\\" in path:
         return f"output path {path!r} holds a control character or '\\'; remove it"
     if parts[0] in RESERVED or (len(parts) > 1 and parts[0].startswith(".")):
         return (f"output path {path!r} is reserved: sitegen keeps its own records there, and "
@@ -93,9 +93,9 @@ def claim(out_dir: Path, site_dir: Path, adopt: bool = False) -> Iterator[Folder
     interrupted commit is finished and leftover staging folders are removed first."""
     _check_place(out_dir, site_dir)
     with _locked(out_dir):
-        notes = _finish_commit(out_dir)
+        notes, lost = _finish_commit(out_dir)
         _sweep_staging(out_dir)
-        yield Folder(out_dir, adopt, notes)
+        yield Folder(out_dir, adopt or lost, notes)
 
 
 def _check_place(out_dir: Path, site_dir: Path) -> None:
@@ -159,20 +159,30 @@ def _same_file(handle: int, path: Path) -> bool:
         return False
 
 
-def _finish_commit(out_dir: Path) -> list[str]:
-    """Finish a commit that a killed build left half-done; returns notes to print."""
+def _finish_commit(out_dir: Path) -> tuple[list[str], bool]:
+    """Finish a commit that a killed build left half-done: (notes to print, whether its
+    moves are lost, so that files at the new paths may be taken over as sitegen's)."""
     journal = manifest.read_journal(out_dir)
     if journal is None:
-        return []
+        return [], False
     staging = out_dir.parent / journal.staging if journal.staging else None
-    if staging is None or not staging.is_dir():
-        _distrust(out_dir)
-        manifest.remove_journal(out_dir)
-        return [f"{out_dir}: a build was stopped while writing and its files are lost; "
-                "every page is rendered again"]
-    _apply(out_dir, staging, journal)
+    try:
+        if staging is None or staging.is_symlink() or not staging.is_dir():
+            _distrust(out_dir)
+            manifest.remove_journal(out_dir)
+            return [f"{out_dir}: a build was stopped while writing and its files are lost; "
+                    "every page is rendered again"], True
+        _apply(out_dir, staging, journal)
+    except OSError as exc:
+        raise _unfinished(out_dir, exc) from None
     return [f"{out_dir}: finished writing {len(journal.moves)} file(s) that a stopped "
-            "build left half-written"]
+            "build left half-written"], False
+
+
+def _unfinished(out_dir: Path, exc: OSError) -> OutputError:
+    return OutputError(str(exc.filename or out_dir), None, f"cannot finish writing the output "
+                       f"folder ({exc.strerror or exc}); fix that and build again: the next "
+                       "build finishes the job")
 
 
 def _distrust(out_dir: Path) -> None:
@@ -325,8 +335,11 @@ class Output:
         journal = Journal(self.staging.name, tuple(written), gone)
         with workers.signals_held():  # Ctrl-C waits for the moves; kill -9 has the journal
             self._committing = True
-            manifest.write_journal(self.out_dir, journal)
-            _apply(self.out_dir, self.staging, journal)
+            try:
+                manifest.write_journal(self.out_dir, journal)
+                _apply(self.out_dir, self.staging, journal)
+            except OSError as exc:
+                raise _unfinished(self.out_dir, exc) from None
         return made
 
     def discard(self) -> None:

@@ -104,7 +104,12 @@ def _start(function: Callable[[Any], Any], items: Sequence[Any], start: int, ste
     parent = os.getpid()
     libc = _libc()  # loaded here, once, not in every child
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or process left: the caller stops the others
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the worker: never returns
         os.close(read_end)
         _work(function, items, range(start, len(items), step), write_end,

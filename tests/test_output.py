@@ -315,3 +315,35 @@ def test_a_home_folder_is_never_an_output_folder(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(home)})
     assert env_home.returncode == 1 and "the output folder is your home folder" in env_home.stderr
     assert tree(home) == before
+
+
+def test_a_forged_journal_or_manifest_never_reaches_outside_the_folder(tmp_path: Path) -> None:
+    site = site_with(tmp_path)
+    out = tmp_path / "public"
+    build(site, out)
+    victim = tmp_path / "victim"
+    (victim / "keep").mkdir(parents=True)
+    (victim / "keep" / "thesis.tex").write_text("mine\n")
+    (out / ".sitegen-journal").write_text(
+        '{"staging": "../victim", "moves": [], "deletes": ["../victim/keep/thesis.tex"]}')
+    build(site, out)
+    assert (victim / "keep" / "thesis.tex").read_text() == "mine\n"
+    text = (out / ".sitegen-manifest").read_text()
+    (out / ".sitegen-manifest").write_text(text + "x y ../victim/keep/thesis.tex\n")
+    (site / "content" / "p0.md").unlink()
+    build(site, out)
+    assert (victim / "keep" / "thesis.tex").read_text() == "mine\n"
+    assert not (out / ".sitegen-journal").exists()
+
+
+def test_odd_characters_in_a_path_are_refused_and_dot_folders_of_root_not_copied(
+        tmp_path: Path) -> None:
+    site = site_with(tmp_path)
+    (site / "root" / ".well-known").mkdir(parents=True)
+    (site / "root" / ".well-known" / "security.txt").write_text("Contact: x\n")
+    out = tmp_path / "public"
+    build(site, out)
+    assert not (out / ".well-known").exists()
+    (site / "content" / "x.md").write_text(post("X", aliases='["/a\\u2028b/"]'))
+    run = sitegen("build", "--source", site, "--out", out)
+    assert run.code == 1 and "holds a control character" in run.err
