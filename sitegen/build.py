@@ -108,8 +108,7 @@ def _remember(options: Options, cache: Cache, inputs: str, planned: shape.Planne
     cache.renderer = renderer if cache.keep_plan else None
     cache.planned = planned if cache.keep_plan else None
     if on_disk:
-        problem = cache_store.save(options.site_dir, cache,
-                                   bool(summary.parsed or summary.rendered or summary.deleted))
+        problem = cache_store.save(options.site_dir, cache)
         summary.notes.extend([*cache.warnings, *([problem] if problem else [])])
 
 
@@ -301,12 +300,14 @@ def _static_files(site_dir: Path) -> list[StaticFile]:
 
 
 def _files_under(root: Path, prefix: str, hidden: bool) -> dict[str, Path]:
-    """Every file under `root` by its output path; dot-files only when `hidden`."""
+    """Every file under `root` by its output path, but those in dot-folders; dot-files
+    only when `hidden`."""
     if not root.is_dir():
         return {}
     return {f"{prefix}{path.relative_to(root).as_posix()}": path
             for path in sorted(root.rglob("*"))
-            if path.is_file() and (hidden or not path.name.startswith("."))}
+            if path.is_file() and (hidden or not path.name.startswith("."))
+            and not any(part.startswith(".") for part in path.relative_to(root).parts[:-1])}
 
 
 def _file_digest(path: Path, site_dir: Path) -> str | SiteError:

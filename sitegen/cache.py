@@ -1,4 +1,4 @@
-"""What earlier builds made: parsed posts by digest, and the fingerprint of every output.
+"""What earlier builds made: parsed posts by digest, and the last plan's shape.
 
 On disk in one SQLite database, `.cache/cache.sqlite` inside the site folder. It holds
 data only, never code: values are JSON or UTF-8 text, so loading the cache cannot run
@@ -6,8 +6,9 @@ anything (the database's schema is checked too: no views, no triggers). Tables:
 `state` (small values: file stamps, the digest of all inputs, the last summary; read
 first, so that a build with nothing changed can stop there), `posts` (one row per
 parsed post, keyed by the digests of its file and of the settings, so that a later
-build could read just the rows it needs) and `plan` (the last plan's records: each
-output's fingerprint, the pages that show each post, each post's digest). Every row
+build could read just the rows it needs) and `plan` (the last plan's records: the pages
+that show each post, each post's digest; each output's fingerprint is in the output
+folder's manifest). Every row
 carries a digest of its contents; a row that does not match it is left out when read
 (a post is then parsed again, a page fingerprinted again). A database from other code
 (it records sitegen's code version), or one that is missing or damaged, is ignored
@@ -151,7 +152,7 @@ def load_state(site_dir: Path) -> Cache:
 
 
 def load_posts(site_dir: Path, cache: Cache) -> None:
-    """Fill in parsed posts, output fingerprints and the shape; on any doubt, start empty."""
+    """Fill in parsed posts and the shape; on any doubt, start empty."""
     cache.loaded = True
     try:
         stored = _read(site_dir, _stored)
@@ -175,11 +176,9 @@ def load(site_dir: Path) -> Cache:
     return cache
 
 
-def save(site_dir: Path, cache: Cache, posts_changed: bool = True) -> str | None:
+def save(site_dir: Path, cache: Cache) -> str | None:
     """Write what changed since the cache was read (all of it into a new database when
-    the one on disk is not this code's); a warning when the cache cannot be written.
-    Every change is compared, so `posts_changed` is not needed; kept for callers."""
-    del posts_changed
+    the one on disk is not this code's); a warning when the cache cannot be written."""
     if cache.warnings:  # the build ran without the cache, and said so
         return None
     try:
@@ -320,14 +319,11 @@ def _read_plan(db: sqlite3.Connection) -> dict[str, Any]:
 
 def _read_posts(db: sqlite3.Connection, stored: Stored) -> dict[tuple[str, str], Post | Skipped]:
     posts: dict[tuple[str, str], Post | Skipped] = {}
-    sha256 = hashlib.sha256
     rows = db.execute(
         "SELECT CAST(key AS TEXT), sum, CAST(meta AS BLOB), CAST(body AS BLOB) FROM posts")
     for key, checked, meta, body in rows:
         found = None
-        digest = sha256(f"{key}\0".encode() + meta)
-        digest.update(body)
-        if digest.digest()[:16] == checked:
+        if _post_sum(key, meta, body) == checked:
             found = _decode(meta, body)
         if found is None:
             stored.dropped.add(key)
@@ -346,7 +342,6 @@ def _sum(name: str, data: str) -> bytes:
 
 
 def _post_sum(key: str, meta: bytes, body: bytes) -> bytes:
-    """As _read_posts checks it (inline there, for speed)."""
     digest = hashlib.sha256(f"{key}\0".encode() + meta)
     digest.update(body)
     return digest.digest()[:16]
@@ -574,7 +569,7 @@ def _private_folder(folder: Path) -> None:
 
 
 def _prune_versions(root: Path) -> None:
-    """Compiled templates of other sitegen versions, unused for a month."""
+    """Compiled templates of other sitegen versions, unused for USER_CACHE_PRUNE_DAYS."""
     if not root.is_dir():
         return
     cutoff = time.time() - USER_CACHE_PRUNE_DAYS * 86400

@@ -92,14 +92,15 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
     feeds = {path: (out_dir / path).read_bytes() for path in output.files
              if path.endswith(".atom")}
     sitemap = out_dir / "sitemap.xml"
+    written = manifest.read(out_dir) or manifest.Manifest()
     problems = [
         *describe(links.check_links(output, expected.config, expected.drafts), expected.sources),
         *atom.check_feeds(feeds),
         *check_sitemap(sitemap.read_bytes() if sitemap.is_file() else None, output,
                        expected.config, expected.indexed),
-        *check_plan(output, expected.planned, out_dir)]
+        *check_plan(output, expected.planned, out_dir, written)]
     links_found = sum(len(d.links) for d in output.documents.values())
-    return Report(problems, hand_placed(output, manifest.read(out_dir)), len(output.pages),
+    return Report(problems, hand_placed(output, written), len(output.pages),
                   links_found, len(feeds), links.external_links(output, expected.config))
 
 
@@ -162,12 +163,12 @@ def _sitemap_page(loc: str, output: Output, config: Config) -> tuple[str, str]:
     return page, ""
 
 
-def check_plan(output: Output, planned: frozenset[str] | None, out_dir: Path) -> list[str]:
+def check_plan(output: Output, planned: frozenset[str] | None, out_dir: Path,
+               written: manifest.Manifest) -> list[str]:
     """Every file the build planned is in the output folder, and holds the bytes the build
-    wrote there (its manifest has their digest); no file it wrote is left over."""
+    wrote there (its manifest `written` has their digest); no file it wrote is left over."""
     if planned is None:
         return []
-    written = manifest.read(out_dir) or manifest.Manifest()
     left = [f"{path}: written by an earlier build, but no page of the site any more"
             for path in sorted(_visible(output.files) - planned) if path in written.files]
     missing = [f"{path}: planned by the build, but missing from the output folder"

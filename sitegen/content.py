@@ -27,7 +27,7 @@ POST_SUFFIXES = (".md", ".markdown", ".html")
 FIELDS = frontmatter.FIELDS
 FORBIDDEN = frontmatter.FORBIDDEN
 # Front-matter fields read as text by `_text` (slug and tags refuse control characters).
-TEXT_FIELDS = ("title", "description", "link_url", "link_title", "via_url", "via_title",
+CONTROL_CHECKED = ("title", "description", "link_url", "link_title", "via_url", "via_title",
                "source", "source_url", "context")
 SLUG_RE = re.compile(r"^[\w][\w.-]*$")
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
@@ -312,7 +312,7 @@ def _field_controls(meta: dict[str, Any], text: str) -> tuple[str, ...]:
     """Warnings for control characters that YAML escapes ("\\0") put in text fields:
     `_text` leaves them out, as `_strip_forbidden` does in the rest of the file."""
     warnings = []
-    for field in TEXT_FIELDS:
+    for field in CONTROL_CHECKED:
         value = meta.get(field)
         found = FORBIDDEN.search(value) if isinstance(value, str) else None
         if found:
@@ -411,7 +411,7 @@ def _parse_date_text(text: str, field: str, where: frontmatter.FieldLines) -> dt
 def _slug(path: str, meta: dict[str, Any], where: frontmatter.FieldLines) -> str:
     if "slug" in meta and meta["slug"] is not None:
         slug = unicodedata.normalize("NFC", str(meta["slug"]))
-        if not SLUG_RE.match(slug) or ".." in slug:
+        if not SLUG_RE.fullmatch(slug) or ".." in slug:
             raise where.error("slug", f"slug {shown(slug)} must be letters, digits, '-', '_' "
                               "or '.', with no '/' or '..' (it becomes part of the URL)")
         return slug

@@ -175,9 +175,10 @@ class Watcher:
         return ()
 
     def _forget_outputs(self) -> None:
-        """After a failure nobody foresaw, the output folder may not match the remembered
-        fingerprints: the next build renders every page again (parsed posts stay cached)."""
-        self.cache.written = None
+        """After a failure nobody foresaw, the plan kept in memory may be half-patched:
+        the next build plans the site again and reads the folder's own manifest (the
+        commit is whole or journalled, so that is right); parsed posts stay cached."""
+        self.cache.planned, self.cache.written = None, None
 
     def _outputs(self) -> dict[str, tuple[str, str]]:
         """Every output the last good build wrote, with its fingerprint and digest."""
