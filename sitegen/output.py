@@ -409,11 +409,11 @@ def _in_the_way(out_dir: Path, paths: list[str], owned: Mapping[str, object],
             if folder not in checked:
                 checked.add(folder)
                 where = out_dir / folder
-                if (where.is_symlink() or where.exists()) and not where.is_dir() \
-                        and folder not in owned:
+                if where.is_symlink() or (where.exists() and not where.is_dir()
+                                          and folder not in owned):
                     yield OutputError(str(where), None, f"sitegen needs a folder here for "
-                                      f"{path}, but this file is in the way and sitegen did "
-                                      "not write it; move it elsewhere")
+                                      f"{path}, but this file or link is in the way and "
+                                      "sitegen did not make it; move it elsewhere")
         where = out_dir / path
         if where.is_dir() and not where.is_symlink():
             yield OutputError(str(where), None, f"sitegen writes the file {path}, but a "

@@ -347,3 +347,16 @@ def test_odd_characters_in_a_path_are_refused_and_dot_folders_of_root_not_copied
     (site / "content" / "x.md").write_text(post("X", aliases='["/a\\u2028b/"]'))
     run = sitegen("build", "--source", site, "--out", out)
     assert run.code == 1 and "holds a control character" in run.err
+
+
+def test_a_link_where_a_folder_goes_is_never_written_through(tmp_path: Path) -> None:
+    site = site_with(tmp_path)
+    out = tmp_path / "public"
+    build(site, out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "about").symlink_to(elsewhere)
+    (site / "content" / "about.md").write_text(post("About", aliases="[/about/me/]"))
+    run = sitegen("build", "--source", site, "--out", out)
+    assert run.code == 1 and "this file or link is in the way" in run.err
+    assert list(elsewhere.iterdir()) == []
