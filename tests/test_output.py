@@ -23,6 +23,13 @@ def site_with(tmp_path: Path, posts: int = 3, **fields: str) -> Path:
                                          for i in range(posts)})
 
 
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """A small site built once into tmp_path/public: (site folder, output folder)."""
+    site, out = site_with(tmp_path), tmp_path / "public"
+    build(site, out)
+    return site, out
+
+
 def build(site: Path, out: Path, *args: str | Path) -> str:
     run = sitegen("build", "--source", site, "--out", out, *args)
     assert run.code == 0, run.err
@@ -78,9 +85,7 @@ def test_a_folder_with_only_a_git_checkout_is_taken_as_empty(tmp_path: Path) -> 
 @pytest.mark.parametrize("cache", [(), ("--no-cache",)])
 def test_files_placed_by_hand_survive_every_build(tmp_path: Path,
                                                   cache: tuple[str, ...]) -> None:
-    site = site_with(tmp_path)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built(tmp_path)
     hand = {"CNAME": "blog.example.org\n", ".nojekyll": "",
             "google1234.html": "google-site-verification: google1234.html\n"}
     for name, text in hand.items():
@@ -94,9 +99,7 @@ def test_files_placed_by_hand_survive_every_build(tmp_path: Path,
 
 
 def test_a_page_never_overwrites_a_file_placed_by_hand(tmp_path: Path) -> None:
-    site = site_with(tmp_path)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built(tmp_path)
     (out / "about").mkdir()
     (out / "about" / "index.html").write_text("<p>about me</p>")
     before = tree(out)
@@ -118,9 +121,7 @@ def test_a_page_never_overwrites_a_file_placed_by_hand(tmp_path: Path) -> None:
 ])
 def test_bad_paths_fail_before_anything_is_written(tmp_path: Path, fields: dict[str, str],
                                                    message: str) -> None:
-    site = site_with(tmp_path)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built(tmp_path)
     before = tree(out)
     (site / "content" / "x.md").write_text(post("X", **fields))
     run = sitegen("build", "--source", site, "--out", out)
@@ -134,9 +135,7 @@ def test_bad_paths_fail_before_anything_is_written(tmp_path: Path, fields: dict[
 
 
 def test_strict_decides_before_anything_is_written(tmp_path: Path) -> None:
-    site = site_with(tmp_path)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built(tmp_path)
     before = tree(out)
     (site / "content" / "p0.md").write_text(post("Changed", body="```nosuchlang\nx\n```"))
     run = sitegen("build", "--source", site, "--out", out, "--strict")
@@ -148,9 +147,7 @@ def test_strict_decides_before_anything_is_written(tmp_path: Path) -> None:
 
 
 def test_pages_that_vanish_are_named(tmp_path: Path) -> None:
-    site = site_with(tmp_path)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built(tmp_path)
     moved = (site / "content" / "p0.md")
     moved.write_text(moved.read_text().replace("title: Post 0", "title: Post 0\nslug: new"))
     printed = build(site, out)
@@ -163,9 +160,7 @@ def test_pages_that_vanish_are_named(tmp_path: Path) -> None:
 
 
 def test_leftover_staging_folders_are_removed(tmp_path: Path) -> None:
-    site = site_with(tmp_path)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built(tmp_path)
     leftover = tmp_path / ".public.new-abc123"
     (leftover / "2025").mkdir(parents=True)
     (leftover / ".sitegen-staging").touch()
@@ -318,9 +313,7 @@ def test_a_home_folder_is_never_an_output_folder(tmp_path: Path) -> None:
 
 
 def test_a_forged_journal_or_manifest_never_reaches_outside_the_folder(tmp_path: Path) -> None:
-    site = site_with(tmp_path)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built(tmp_path)
     victim = tmp_path / "victim"
     (victim / "keep").mkdir(parents=True)
     (victim / "keep" / "thesis.tex").write_text("mine\n")
@@ -350,9 +343,7 @@ def test_odd_characters_in_a_path_are_refused_and_dot_folders_of_root_not_copied
 
 
 def test_a_link_where_a_folder_goes_is_never_written_through(tmp_path: Path) -> None:
-    site = site_with(tmp_path)
-    out = tmp_path / "public"
-    build(site, out)
+    site, out = built(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (out / "about").symlink_to(elsewhere)
