@@ -15,6 +15,8 @@ NS = {"a": ATOM}
 # RFC 4287 §3.3: an RFC 3339 date-time with an upper-case "T" and "Z".
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 TEXT_TYPES = ("text", "html", "xhtml")
+# An Atom document's start: its <feed> root element (any prefix) and the Atom namespace.
+FEED_START = re.compile(rb"<(?:[\w.-]+:)?feed[\s>]")
 ONCE = ("id", "title", "updated")  # exactly one in a feed and in every entry
 
 
@@ -22,6 +24,12 @@ def check_feed(data: bytes, name: str) -> list[str]:
     """Every RFC 4287 problem in one feed document, each naming the feed and the place."""
     root = _parse(data, name)
     return root if isinstance(root, list) else _check_root(root, name)
+
+
+def is_feed(data: bytes) -> bool:
+    """True when an XML file looks like an Atom feed (a sitemap or an RSS feed does not)."""
+    head = data[:4096]
+    return ATOM.encode() in head and FEED_START.search(head) is not None
 
 
 def check_feeds(feeds: Mapping[str, bytes]) -> list[str]:

@@ -15,9 +15,22 @@ from typing import Any
 
 import jinja2
 
+from sitegen import (
+    bundles,
+    content,
+    manifest,
+    markup,
+    output,
+    pages,
+    paths,
+    shape,
+    site,
+    tags,
+    theme,
+    workers,
+)
 from sitegen import cache as cache_store
 from sitegen import config as site_config
-from sitegen import content, manifest, markup, output, pages, shape, site, tags, workers
 from sitegen.cache import Cache
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, ContentError, SiteError, WarningsFailed
@@ -26,7 +39,7 @@ from sitegen.pages import Page, StaticFile
 from sitegen.site import Entry
 from sitegen.templates import Renderer, renderer_for
 
-THEME_STATIC = Path(__file__).resolve().parent.parent / "static"
+THEME_STATIC = theme.STATIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +102,9 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                                   options.site_dir, progress)
                 salt = f"{renderer.digest}|{config.digest()}"
                 tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
+                assets = bundles.assets(sources, posts, options.site_dir)
                 planned = _plan(posts, config, options, static, salt, cache, tags_digest,
-                                folder)
+                                folder, assets)
             render_all(planned, config, renderer, cache, folder, summary, options, progress)
         finally:
             gc.unfreeze()
@@ -147,19 +161,21 @@ def _collector_held() -> Iterator[None]:
 
 def _plan(posts: list[content.Post], config: Config, options: Options,
           static: list[StaticFile], salt: str, cache: Cache, tags_digest: str,
-          folder: output.Folder) -> shape.Planned:
+          folder: output.Folder, assets: dict[str, tuple[bundles.Asset, ...]]) -> shape.Planned:
     """The plan and its fingerprints. When only post bodies changed, only the pages that
     show them are fingerprinted again; the dev server even patches its plan in memory."""
     shape_key = shape.key(posts, salt, str(options.drafts), tags_digest,
-                          *(f"{f.path}={f.digest}" for f in static))
+                          *(f"{f.path}={f.digest}" for f in static),
+                          *(f"{a.source}={a.digest}" for fs in assets.values() for a in fs))
     if cache.planned and cache.planned.shape.key == shape_key:
-        shape.patch(cache.planned, posts, salt)
+        shape.patch(cache.planned, posts, salt, config)
         return cache.planned
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
-    plan = pages.plan(the_site, config, static, markup.stylesheet())
+    plan = pages.plan(the_site, config, static, markup.stylesheet(), assets)
     same_shape = cache.shape.key == shape_key
     if not same_shape:  # else the last good build had these very paths
         output.check_paths(plan)
+        paths.check(plan)
     last = _last_fingerprints(folder, cache) if same_shape else {}
     fingerprints, new_shape = shape.fingerprint(plan, salt, posts, shape_key, cache.shape, last)
     return shape.planned(new_shape, the_site, plan, fingerprints)
@@ -203,10 +219,11 @@ def plan_site(options: Options) -> tuple[Config, list[content.Post], list[Page]]
     Uses the cache on disk when `options.use_cache`, but never writes it."""
     config = site_config.load(options.site_dir, options.base_url)
     cache = cache_store.load(options.site_dir) if options.use_cache else Cache()
-    posts = parse_all(content.scan(options.site_dir), config, cache, Summary(), options.jobs,
-                      options.site_dir)
+    sources = content.scan(options.site_dir)
+    posts = parse_all(sources, config, cache, Summary(), options.jobs, options.site_dir)
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
-    plan = pages.plan(the_site, config, _static_files(options.site_dir), markup.stylesheet())
+    plan = pages.plan(the_site, config, _static_files(options.site_dir), markup.stylesheet(),
+                      bundles.assets(sources, posts, options.site_dir))
     return config, posts, plan
 
 
@@ -255,6 +272,10 @@ def _posts_from_cache(sources: list[content.Source], cache: Cache, config_digest
     found = [known.get((s.digest, config_digest)) or _not_a_post(s) for s in sources
              if s.path != tags.TAGS_FILE]
     posts = [r for r in found if isinstance(r, content.Post)]
+    folders = {p.bundle for p in posts if p.bundle}
+    if folders:  # a bundle's other files are its assets, not files to warn of
+        found = [r for r in found if isinstance(r, content.Post)
+                 or not bundles.bundle_of(r.path, folders)]
     if len(posts) < len(found) or any(p.warnings for p in posts):
         for result in found:
             if isinstance(result, content.Post):
@@ -274,7 +295,8 @@ def _placed(source: str, warning: str) -> str:
 
 def _not_a_post(source: content.Source) -> content.Skipped:
     return content.Skipped(source.path, "not a post (posts end in .md or .html); ignored. "
-                           "Files to publish as they are belong in static/")
+                           "Files to publish as they are belong in static/ or root/, or "
+                           "beside a post in its folder (a page bundle: the post's index.md)")
 
 
 def _tag_info(site_dir: Path) -> dict[str, tags.TagInfo]:
@@ -295,8 +317,13 @@ def _static_files(site_dir: Path) -> list[StaticFile]:
     errors = [d for d in digests.values() if isinstance(d, SiteError)]
     if errors:
         raise BuildErrors(errors)
-    return [StaticFile(rel, str(found[rel]), d) for rel, d in digests.items()
-            if isinstance(d, str)]
+    return [StaticFile(rel, str(found[rel]), d, _site_file(found[rel], site_dir))
+            for rel, d in digests.items() if isinstance(d, str)]
+
+
+def _site_file(path: Path, site_dir: Path) -> str:
+    """A file's path in the site folder, or '' for a file of the theme."""
+    return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else ""
 
 
 def _files_under(root: Path, prefix: str, hidden: bool) -> dict[str, Path]:

@@ -82,15 +82,14 @@ def draft_urls(posts: Iterable[content.Post], config: Config) -> dict[str, str]:
     for post in posts:
         if post.draft:
             for url in (site.permalink(post, config), *post.aliases):
-                urls[url.strip("/") + "/"] = post.source
+                urls[site.url_of(url)] = post.source
     return urls
 
 
 def check_output(out_dir: Path, expected: Expected) -> Report:
     """Every problem in an output folder: links, fragments, drafts, feeds, sitemap, orphans."""
     output = links.read_output(out_dir)
-    feeds = {path: (out_dir / path).read_bytes() for path in output.files
-             if path.endswith(".atom")}
+    feeds = read_feeds(out_dir, output.files)
     sitemap = out_dir / "sitemap.xml"
     written = manifest.read(out_dir) or manifest.Manifest()
     problems = [
@@ -102,6 +101,18 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
     links_found = sum(len(d.links) for d in output.documents.values())
     return Report(problems, hand_placed(output, written), len(output.pages),
                   links_found, len(feeds), links.external_links(output, expected.config))
+
+
+def read_feeds(out_dir: Path, files: Iterable[str]) -> dict[str, bytes]:
+    """Every Atom feed of the output: the .atom files, and the .xml files that hold an
+    Atom feed (copies of the site feed at an old site's paths, `[feeds] copies`)."""
+    feeds = {}
+    for path in sorted(files):
+        if path.endswith((".atom", ".xml")):
+            data = (out_dir / path).read_bytes()
+            if path.endswith(".atom") or atom.is_feed(data):
+                feeds[path] = data
+    return feeds
 
 
 def describe(problems: Iterable[Problem], sources: Mapping[str, str]) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build import Options, Summary, build
-from sitegen.errors import BuildErrors, SiteError, WarningsFailed
+from sitegen.errors import BuildErrors, SiteError, WarningsFailed, grouped
 from sitegen.workers import WorkerFailed
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -113,13 +113,31 @@ def _strict_failure(warnings: list[str]) -> int:
     return EXIT_CONTENT
 
 
+EXAMPLES = 3  # places shown for a kind of error met in many files
+
+
 def report_errors(exc: SiteError | BuildErrors) -> int:
+    """Print every error, those of one kind together with a count and a few places."""
     errors = exc.errors if isinstance(exc, BuildErrors) else [exc]
-    for error in errors:
-        log.error("error: %s", error)
+    for group in grouped(errors):
+        if len(group) == 1:
+            log.error("error: %s", group[0])
+        else:
+            log.error("error: %s: %s\n  %s", _count(group), group[0].kind, _places(group))
     log.error("build failed with %d error(s); the output folder was left as it was",
               len(errors))
     return EXIT_CONTENT
+
+
+def _count(group: list[SiteError]) -> str:
+    files = len({e.path for e in group})
+    return f"{files} files" if files == len(group) else f"{len(group)} places in {files} files"
+
+
+def _places(group: list[SiteError]) -> str:
+    places = [e.place for e in group[:EXAMPLES]]
+    more = len(group) - EXAMPLES
+    return ", ".join(places) + (f", … and {more} more" if more > 0 else "")
 
 
 def print_summary(summary: Summary) -> None:

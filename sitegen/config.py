@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from sitegen.errors import ConfigError, SiteError, cut, shown
 
 CONFIG_FILE = "site.toml"
+# What a feed copy may not be: the folders and files sitegen writes itself.
+FEED_COPY_TAKEN = frozenset({"atom", "tags", "static", "sitemap.xml", "robots.txt"})
 PERMALINK_FIELDS = ("year", "month", "month_num", "day", "day_num", "slug")
 # Control characters (which XML forbids or discourages), lone surrogates, U+FFFE, U+FFFF.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -31,7 +33,8 @@ class Permalinks:
 
     post: str = "/{year}/{month}/{day}/{slug}/"
     """Post URL. Fields: {year}, {month} (Jan…Dec), {month_num} (01…12), {day} (1…31),
-    {day_num} (01…31), {slug}. Must start and end with '/'."""
+    {day_num} (01…31), {slug}. Must start with '/', and end with '/' (a folder, its
+    index.html) or '.html' (a file, as Jekyll's and Pelican's URLs often are)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,25 @@ class Feeds:
     link_fragments: bool = False
     """Append '#atom-tag', '#atom-everything', … to entry links so that a reader can tell
     which feed sent a visit. Changing it re-delivers every entry to subscribers."""
+
+    copies: tuple[str, ...] = ()
+    """Paths where a copy of the site-wide feed is published too, such as an old site's
+    feed URLs: "/feed.xml", "/index.xml", "/feeds/all.atom.xml", "/feed/" (a folder: its
+    index.xml). Each copy has its own id and rel="self", and the same entries."""
+
+
+# The types an extra front matter field may be declared with, in [content.fields].
+FIELD_TYPES = ("string", "int", "float", "bool", "date", "list", "url")
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """`[content]`: how posts are read."""
+
+    fields: dict[str, str] = field(default_factory=dict, hash=False)
+    """Extra front matter fields, each with its type: "string", "int", "float", "bool",
+    "date", "list" or "url" (e.g. subtitle = "string"). They are checked like the
+    built-in fields, and templates read them as post.meta.subtitle."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +101,9 @@ class Config:
 
     feeds: Feeds = field(default_factory=Feeds)
     """Feed settings, see [feeds]."""
+
+    content: Content = field(default_factory=Content)
+    """How posts are read, see [content]."""
 
     @property
     def base_path(self) -> str:
@@ -178,6 +203,8 @@ def _unknown_key(name: str, fields: dict[str, Any], section: str) -> str:
 
 
 def _check_type(name: str, default: Any, value: Any, text: str) -> Any:
+    if isinstance(default, tuple):
+        return _check_texts(name, value, text)
     expected = type(default)
     ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
     key = name.rsplit(".", 1)[-1]
@@ -194,14 +221,31 @@ def _check_type(name: str, default: Any, value: Any, text: str) -> Any:
     return value
 
 
+def _check_texts(name: str, value: Any, text: str) -> tuple[str, ...]:
+    """A list of texts (`copies = ["/feed.xml"]`), as a tuple."""
+    key = name.rsplit(".", 1)[-1]
+    items = value if isinstance(value, list) else [value]
+    wrong = next((item for item in items if not isinstance(item, str)), None)
+    if not isinstance(value, list) or wrong is not None:
+        found = toml_value(value if wrong is None else wrong)
+        raise ConfigError(CONFIG_FILE, find_line(text, key),
+                          f"'{name}' must be a list of texts (in quotes), and holds {found}; "
+                          f'write e.g. {key} = ["/feed.xml", "/feed/"]')
+    return tuple(value)
+
+
 def _toml_kind(default: object) -> str:
     """What a setting must be, as a TOML author calls it."""
     if isinstance(default, bool):
         return "true or false"
+    if isinstance(default, dict):
+        return "a table"
     return "a whole number" if isinstance(default, int) else "text (in quotes)"
 
 
 def _toml_example(default: object) -> str:
+    if isinstance(default, dict):
+        return '{ subtitle = "string" }'
     if isinstance(default, bool):
         return "true" if default else "false"
     return str(default) if isinstance(default, int) else f'"{default}"'
@@ -235,6 +279,28 @@ def _validate(config: Config, text: str, origin: str) -> None:
                               f"'{name}' must be at least 1, not {value}; "
                               f"write e.g. {key} = 30")
     _check_permalink(config.permalinks.post, text)
+    _check_feed_copies(config.feeds.copies, text)
+    _check_fields(config.content.fields, text)
+
+
+def _check_fields(fields: dict[str, str], text: str) -> None:
+    """[content.fields]: each a new field name with a known type."""
+    from sitegen.frontmatter import FIELDS  # frontmatter reads site.toml's settings
+
+    table = re.search(r"^\s*(\[\s*content\.fields\s*\]|fields\s*=)", text, re.MULTILINE)
+    start = text.count("\n", 0, table.start()) if table else 0
+    below = "\n".join(text.split("\n")[start:])
+    for name, kind in fields.items():
+        found = find_line(below, name)
+        line = found + start if found else None
+        if name in FIELDS:
+            raise ConfigError(CONFIG_FILE, line, f"content.fields: {shown(name)} is a "
+                              "built-in front matter field; remove it from [content.fields]")
+        if kind not in FIELD_TYPES:
+            types = ", ".join(f'"{t}"' for t in FIELD_TYPES)
+            raise ConfigError(CONFIG_FILE, line, f"content.fields: {name} = "
+                              f"{toml_value(kind)} is not a type; use one of {types}, "
+                              f'e.g. {name} = "string"')
 
 
 def _check_base_url(url: str, line: int | None, origin: str) -> None:
@@ -303,8 +369,8 @@ def _path_problem(path: str) -> str | None:
 
 
 def _check_permalink(pattern: str, text: str) -> None:
-    """The post pattern must start and end with '/', hold {slug}, and use only the known
-    fields, written plainly: no conversion ('!r'), no format spec (':>9')."""
+    """The post pattern must start with '/', end with '/' or '.html', hold {slug}, and use
+    only the known fields, written plainly: no conversion ('!r'), no format spec (':>9')."""
     line = find_line(text, "post")
     fields = ", ".join(f"{{{name}}}" for name in PERMALINK_FIELDS)
     try:
@@ -322,9 +388,48 @@ def _check_permalink(pattern: str, text: str) -> None:
             raise ConfigError(CONFIG_FILE, line,
                               f"permalinks.post: {shown(written)} is not a field; use only "
                               f"{fields}, written as they are (no '!' or ':')")
-    if not (pattern.startswith("/") and pattern.endswith("/") and "slug" in names):
+    if not (pattern.startswith("/") and pattern.endswith(("/", ".html")) and "slug" in names):
         raise ConfigError(CONFIG_FILE, line, f"permalinks.post {shown(pattern)} must start "
-                          "and end with '/' and contain {slug}")
+                          "with '/', end with '/' (a folder) or '.html' (a file), and "
+                          "contain {slug}; e.g. '/{year}/{month}/{day}/{slug}/' or "
+                          "'/{year}/{month_num}/{day_num}/{slug}.html'")
+
+
+def _check_feed_copies(copies: tuple[str, ...], text: str) -> None:
+    """Each copy of the feed is a path on the site, once, that no other output takes."""
+    line = find_line(text, "copies")
+    seen: set[str] = set()
+    for path in copies:
+        problem = feed_copy_problem(path) or ("is listed twice" if path in seen else None)
+        if problem:
+            raise ConfigError(CONFIG_FILE, line, f"feeds.copies: {shown(path)} {problem}")
+        seen.add(path)
+
+
+def feed_copy_problem(path: str) -> str | None:
+    """What is wrong with a feed copy's path, or None."""
+    parts = path.split("/")
+    name = parts[-1]
+    if not path.startswith("/") or CONTROL.search(path) or re.search(r"[\s?#\\]", path) \
+            or any(part in (".", "..") or part.startswith(".") for part in parts[1:]) \
+            or "//" in path:
+        return ("is not a plain path on the site; write it from the site's root, "
+                "e.g. '/feed.xml' or '/feed/'")
+    if path == "/":
+        return "is the home page's folder; name the feed, e.g. '/index.xml'"
+    if name and "." not in name.strip("."):
+        return f"has no file extension; write '{path}/' for a folder, or e.g. '{path}.xml'"
+    if name.endswith((".html", ".htm")):
+        return "would be a page, not a feed; name it e.g. '/feed.xml'"
+    if parts[1] in FEED_COPY_TAKEN or path.lstrip("/") in FEED_COPY_TAKEN:
+        return ("is a path sitegen itself writes (its feeds, tags, static files, sitemap "
+                "and robots.txt); choose another")
+    return None
+
+
+def feed_copy_file(path: str) -> str:
+    """A feed copy's output file: '/feed.xml' → 'feed.xml', '/feed/' → 'feed/index.xml'."""
+    return path.lstrip("/") + ("index.xml" if path.endswith("/") else "")
 
 
 def find_line(text: str, key: str) -> int | None:

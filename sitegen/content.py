@@ -12,17 +12,23 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from sitegen import frontmatter, markup, tags
+from sitegen import dates, frontmatter, leftovers, markup, tags
 from sitegen.config import Config, find_line
 from sitegen.errors import BuildErrors, ContentError, SiteError, shown
 
-KINDS = ("entry", "link", "quote", "note")
+KINDS = ("entry", "link", "quote", "note", "page")
 POST_SUFFIXES = (".md", ".markdown", ".html")
+# Files `parse` reads to refuse them: posts of another generator, named by the error.
+FOREIGN_SUFFIXES = (".rst", ".rest")
+BUNDLE_INDEXES = ("index.md", "index.markdown", "index.html")  # a page bundle's post
+PAGES = "content/pages/"  # a file under this folder is a page unless it says otherwise
+# The date of a page written without one (`post.dated` is False for it).
+UNDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Defined with the front matter, and named here too for importers of content.
 FIELDS = frontmatter.FIELDS
 FORBIDDEN = frontmatter.FORBIDDEN
@@ -70,6 +76,15 @@ class Post:
     context: str = ""
     warnings: tuple[str, ...] = ()
     shape: str = ""  # digest of every field that places the post (all but its words)
+    image: str = ""  # a path beside the post, a path on the site, or an http(s) URL
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False)
+    nav: int = 0  # a page's place in the header navigation; 0: not listed
+    bundle: str = ""  # the post's folder ('content/2024/bridge') when it is its index.md
+
+    @property
+    def dated(self) -> bool:
+        """False for a page written without a date."""
+        return self.date != UNDATED
 
     def with_shape(self) -> Post:
         fields = tuple(getattr(self, f) for f in SHAPE_FIELDS)
@@ -277,7 +292,8 @@ def stamps(sources: list[Source]) -> Stamps:
 
 
 def is_post_file(path: str) -> bool:
-    return path.endswith(POST_SUFFIXES)
+    """A file `parse` reads: a post, or a post of another generator that it refuses."""
+    return path.endswith(POST_SUFFIXES + FOREIGN_SUFFIXES)
 
 
 def parse(source: Source, config: Config) -> Post | Skipped:
@@ -285,7 +301,10 @@ def parse(source: Source, config: Config) -> Post | Skipped:
     text, cleaned = _strip_forbidden(_decode(source))
     if not text.strip():
         return Skipped(source.path, "empty file; ignored")
-    if not text.startswith("---"):
+    other = frontmatter.foreign(source.path, text)
+    if other:
+        raise other
+    if not text.startswith(tuple(frontmatter.FENCES)):
         return Skipped(source.path, "no front matter (a first line '---'); ignored")
     meta, body = frontmatter.split(source.path, text)
     post = _build_post(source, meta, body, config, frontmatter.FieldLines(source.path, text))
@@ -330,36 +349,104 @@ def _decode(source: Source) -> str:
                            "save the file as UTF-8") from None
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
 def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
                 where: frontmatter.FieldLines) -> Post:
-    frontmatter.check(meta, where)
-    kind = _kind(meta, where)
-    date = _date(meta, "date", config, where)
-    if date is None:
-        raise where.error("date", "'date' is missing; add e.g. 'date: 2025-11-22'")
-    updated = _date(meta, "updated", config, where) or date
-    is_html = source.path.endswith(".html")
-    slug = _slug(source.path, meta, where)
+    """A Post, or every problem of its front matter at once (BuildErrors)."""
+    checked = frontmatter.check(meta, where, config.content.fields)
+    errors: list[SiteError] = list(checked.errors)
+    fields = checked.fields
+    rejected = {k for k, v in meta.items() if v is not None and k not in fields} - set(
+        checked.meta)
+    kind = _attempt(errors, "note", _kind, source.path, fields, rejected, where)
+    date = _attempt(errors, UNDATED, _post_date, kind, fields, rejected, config, where)
+    updated = _attempt(errors, None, _date, fields, "updated", config, where) or date
+    bundle = bundle_of(source.path)
+    slug = _attempt(errors, "post", _slug, source.path, bundle, fields, where)
     first_line = where.text.count("\n", 0, len(where.text) - len(body)) + 1
+    is_html = source.path.endswith(".html")
     body_html, warnings = (body, ()) if is_html else markup.render(body, slug, first_line)
-    title = _title(kind, meta, body_html, where)
-    return Post(
-        source=source.path, digest=source.digest, kind=kind, title=title, slug=slug,
-        date=date, updated=max(updated, date), tags=_tags(meta, where),
-        draft=meta.get("draft") is True, aliases=_aliases(meta, where),
-        description=_text(meta, "description") or excerpt(body_html),
-        body=body_html, warnings=(*_field_controls(meta, where.text), *warnings),
-        **_kind_fields(kind, meta, where),
-    ).with_shape()
+    post = Post(
+        source=source.path, digest=source.digest, kind=kind,
+        title=_attempt(errors, "", _title, kind, fields, rejected, body_html, where),
+        slug=slug,
+        date=date, updated=max(updated, date), tags=_attempt(errors, (), _tags, fields, where),
+        draft=fields.get("draft") is True, aliases=_attempt(errors, (), _aliases, fields, where),
+        description=_text(fields, "description") or excerpt(body_html), body=body_html,
+        warnings=(*_field_controls(meta, where.text), *warnings, *_page_tags(kind, fields, where),
+                  *leftovers.find(body, first_line, is_html)),
+        **_attempt(errors, {}, _kind_fields, kind, fields, rejected, where),
+        image=_text(fields, "image"), meta=checked.meta,
+        nav=_attempt(errors, 0, _nav, kind, fields, where), bundle=bundle)
+    if errors:
+        raise errors[0] if len(errors) == 1 else BuildErrors(errors)
+    return post.with_shape()
 
 
-def _kind(meta: dict[str, Any], where: frontmatter.FieldLines) -> str:
-    kind = meta.get("kind")
+def _attempt(errors: list[SiteError], default: T, step: Callable[P, T],
+             *args: P.args, **kwargs: P.kwargs) -> T:
+    """One step of reading a post: its result, or `default` with the error noted, so
+    that one run reports every problem of the post."""
+    try:
+        return step(*args, **kwargs)
+    except ContentError as exc:
+        errors.append(exc)
+        return default
+
+
+def bundle_of(path: str) -> str:
+    """The folder of a page bundle's post ('content/2024/bridge' for its index.md), or
+    '' for a post that is a file of its own (content/index.md is one)."""
+    folder, _, name = path.rpartition("/")
+    return folder if name in BUNDLE_INDEXES and folder not in ("content", "") else ""
+
+
+def _kind(path: str, fields: dict[str, Any], rejected: set[str],
+          where: frontmatter.FieldLines) -> str:
+    """The kind a post names, else: a page under content/pages/, a link post when it
+    has link_url, a quote when it has a source, else an entry."""
+    kind = fields.get("kind")
     if kind is None:
-        return "link" if meta.get("link_url") else "quote" if meta.get("source") else "entry"
+        if path.startswith(PAGES):
+            return "page"
+        given = set(fields) | rejected
+        return "link" if "link_url" in given else "quote" if "source" in given else "entry"
     if kind not in KINDS:
         raise where.error("kind", f"unknown kind {shown(kind)}; use one of {', '.join(KINDS)}")
     return str(kind)
+
+
+def _post_date(kind: str, fields: dict[str, Any], rejected: set[str], config: Config,
+               where: frontmatter.FieldLines) -> dt.datetime:
+    """The post's date; a page needs none (UNDATED)."""
+    date = _date(fields, "date", config, where)
+    if date is None and kind != "page" and "date" not in rejected:
+        message = ("'date' is missing; add e.g. 'date: 2025-11-22' (or, for a page "
+                   "without a date, 'kind: page')")
+        raise where.error("date", message, kind=message)
+    return date or UNDATED
+
+
+def _page_tags(kind: str, fields: dict[str, Any], where: frontmatter.FieldLines) -> tuple[str, ...]:
+    """A page stays out of tag pages and feeds: tags on it would do nothing unseen."""
+    if kind != "page" or not fields.get("tags"):
+        return ()
+    line = find_line(where.text, "tags") or 1
+    return (f"line {line}: a page is not listed on tag pages or in feeds, so its 'tags' "
+            "are not used; remove them, or make it a post with a 'date'",)
+
+
+def _nav(kind: str, fields: dict[str, Any], where: frontmatter.FieldLines) -> int:
+    nav = fields.get("nav")
+    if nav is None:
+        return 0
+    if kind != "page":
+        raise where.error("nav", "'nav' places a page in the header navigation, and this "
+                          f"is a {kind}; remove 'nav', or add 'kind: page'")
+    return int(nav)
 
 
 def _date(meta: dict[str, Any], field: str, config: Config,
@@ -400,22 +487,23 @@ def _in_range(moment: dt.datetime, field: str, config: Config,
 
 def _parse_date_text(text: str, field: str, where: frontmatter.FieldLines) -> dt.datetime:
     try:
-        return dt.datetime.fromisoformat(text.strip())
+        return dates.parse(text)
     except ValueError as exc:
-        reason = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"
-        raise where.error(field, f"{field}: {shown(text.strip())} is not a date{reason}; "
-                          "write ISO 8601 such as '2025-11-22' or "
-                          "'2025-11-22T14:30:00+01:00'") from None
+        raise where.error(field, f"{field}: {shown(text.strip())} is not a date: {exc}") \
+            from None
 
 
-def _slug(path: str, meta: dict[str, Any], where: frontmatter.FieldLines) -> str:
+def _slug(path: str, bundle: str, meta: dict[str, Any], where: frontmatter.FieldLines) -> str:
+    """The slug the post names, else its file's name (its folder's, for a bundle's
+    index.md) without a leading date."""
     if "slug" in meta and meta["slug"] is not None:
         slug = unicodedata.normalize("NFC", str(meta["slug"]))
         if not SLUG_RE.fullmatch(slug) or ".." in slug:
             raise where.error("slug", f"slug {shown(slug)} must be letters, digits, '-', '_' "
                               "or '.', with no '/' or '..' (it becomes part of the URL)")
         return slug
-    stem = unicodedata.normalize("NFC", DATE_PREFIX.sub("", PurePosixPath(path).stem))
+    name = PurePosixPath(bundle).name if bundle else PurePosixPath(path).stem
+    stem = unicodedata.normalize("NFC", DATE_PREFIX.sub("", name))
     slug = re.sub(r"[^\w.-]+", "-", stem.lower()).strip("-.")
     if not slug:
         raise where.error("slug", f"cannot make a URL slug from the file name {shown(stem)}; "
@@ -423,9 +511,10 @@ def _slug(path: str, meta: dict[str, Any], where: frontmatter.FieldLines) -> str
     return slug
 
 
-def _title(kind: str, meta: dict[str, Any], body_html: str, where: frontmatter.FieldLines) -> str:
+def _title(kind: str, meta: dict[str, Any], rejected: set[str], body_html: str,
+           where: frontmatter.FieldLines) -> str:
     title = _text(meta, "title")
-    if title:
+    if title or "title" in rejected:
         return title
     if kind == "link":
         return _text(meta, "link_title") or _text(meta, "link_url")
@@ -433,7 +522,9 @@ def _title(kind: str, meta: dict[str, Any], body_html: str, where: frontmatter.F
         return f"Quoting {_text(meta, 'source')}"
     if kind == "note":
         return excerpt(body_html, words=8) or "Note"
-    raise where.error("title", "an entry needs a 'title'; add e.g. 'title: My post'")
+    message = ("a page needs a 'title'; add e.g. 'title: About'" if kind == "page"
+               else "an entry needs a 'title'; add e.g. 'title: My post'")
+    raise where.error("title", message, kind=message)
 
 
 def _tags(meta: dict[str, Any], where: frontmatter.FieldLines) -> tuple[str, ...]:
@@ -454,7 +545,8 @@ def _aliases(meta: dict[str, Any], where: frontmatter.FieldLines) -> tuple[str, 
     items: list[str] = [raw] if isinstance(raw, str) else raw
     out = []
     for alias in items:
-        path = "/" + str(alias).strip().strip("/") + "/"
+        written = str(alias).strip().strip("/")  # a folder, or a file ending in .html
+        path = f"/{written}" + ("" if written.endswith(".html") else "/")
         if ".." in path.split("/") or "//" in path:
             raise where.error("aliases", f"alias {shown(str(alias))} must be a path inside the "
                               "site, e.g. '/2024/Feb/3/old-name/'")
@@ -462,7 +554,8 @@ def _aliases(meta: dict[str, Any], where: frontmatter.FieldLines) -> tuple[str, 
     return tuple(out)
 
 
-def _kind_fields(kind: str, meta: dict[str, Any], where: frontmatter.FieldLines) -> dict[str, str]:
+def _kind_fields(kind: str, meta: dict[str, Any], rejected: set[str],
+                 where: frontmatter.FieldLines) -> dict[str, str]:
     fields = {"link_url": _text(meta, "link_url"),
               "link_title": _text(meta, "link_title"),
               "via_url": _text(meta, "via_url"),
@@ -470,9 +563,9 @@ def _kind_fields(kind: str, meta: dict[str, Any], where: frontmatter.FieldLines)
               "quote_source": _text(meta, "source"),
               "source_url": _text(meta, "source_url"),
               "context": _text(meta, "context")}
-    if kind == "link" and not fields["link_url"]:
+    if kind == "link" and not fields["link_url"] and "link_url" not in rejected:
         raise where.error("kind", "a link post needs 'link_url: https://…'")
-    if kind == "quote" and not fields["quote_source"]:
+    if kind == "quote" and not fields["quote_source"] and "source" not in rejected:
         raise where.error("kind", "a quote needs 'source: …' (who said it)")
     return fields
 

@@ -11,19 +11,26 @@ EXCERPT = 60  # most characters of a value an error message quotes
 class SiteError(Exception):
     """A problem in the author's input, reported with its place."""
 
-    def __init__(self, path: str, line: int | None, message: str) -> None:
+    def __init__(self, path: str, line: int | None, message: str,
+                 kind: str | None = None) -> None:
         super().__init__(message)
         self.path = path
         self.line = line
         self.message = message
+        self.kind = kind  # the same problem in any file: errors of one kind are reported
+        # together ('298 files: unknown front matter field …'); None: reported alone
 
     def __str__(self) -> str:
-        path = printable(self.path)
-        place = f"{path}:{self.line}" if self.line else path
-        return f"{place}: {self.message}"
+        return f"{self.place}: {self.message}"
 
-    def __reduce__(self) -> tuple[type[SiteError], tuple[str, int | None, str]]:
-        return (type(self), (self.path, self.line, self.message))
+    @property
+    def place(self) -> str:
+        """'content/a.md:3', or the path alone when the error has no line."""
+        path = printable(self.path)
+        return f"{path}:{self.line}" if self.line else path
+
+    def __reduce__(self) -> tuple[type[SiteError], tuple[str, int | None, str, str | None]]:
+        return (type(self), (self.path, self.line, self.message, self.kind))
 
 
 def printable(path: str) -> str:
@@ -65,6 +72,15 @@ class BuildErrors(Exception):
 
     def __reduce__(self) -> tuple[type[BuildErrors], tuple[list[SiteError]]]:
         return (type(self), (self.errors,))
+
+
+def grouped(errors: Iterable[SiteError]) -> list[list[SiteError]]:
+    """Errors in groups of one kind (see SiteError.kind), in the order each kind first
+    appears; an error without a kind is a group of its own."""
+    groups: dict[object, list[SiteError]] = {}
+    for index, error in enumerate(errors):
+        groups.setdefault(error.kind if error.kind is not None else index, []).append(error)
+    return list(groups.values())
 
 
 class WarningsFailed(Exception):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import posixpath
 import re
 from collections.abc import Sequence
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -21,6 +22,10 @@ from sitegen.site import Entry
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
+# A post's image, as its entry's enclosure: the media type by the file's extension.
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif",
+               ".svg": "image/svg+xml"}
 
 
 def _add(parent: etree._Element, tag: str, text: str | None = None,
@@ -54,9 +59,9 @@ class FeedWriter:
         feed.set(f"{{{XML}}}lang", self.config.language)
         _add(feed, "title", self._clean(ctx["title"], page.path))
         _add(feed, "link", rel="alternate", type="text/html", href=self._absolute(ctx["alternate"]))
-        _add(feed, "link", rel="self", type="application/atom+xml",
-             href=self._absolute(page.path))
-        _add(feed, "id", self._absolute(page.path))
+        own = ctx.get("self", page.path)  # a copy's URL ('feed/' for feed/index.xml)
+        _add(feed, "link", rel="self", type="application/atom+xml", href=self._absolute(own))
+        _add(feed, "id", self._absolute(own))
         newest = max((e.post.updated for e in entries), default=ctx.get("updated", EPOCH))
         _add(feed, "updated", _rfc3339(newest))
         author = _add(feed, "author")
@@ -74,6 +79,8 @@ class FeedWriter:
         _add(item, "title", self._clean(post.title, post.source))
         _add(item, "link", rel="alternate", type="text/html",
              href=permalink + (f"#{fragment}" if fragment else ""))
+        if entry.image:
+            _add(item, "link", rel="enclosure", href=entry.image, **_image_type(entry.image))
         _add(item, "published", _rfc3339(post.date))
         _add(item, "updated", _rfc3339(post.updated))
         _add(item, "id", permalink)
@@ -113,6 +120,13 @@ class FeedWriter:
                                  "(control characters) from the feed")
             return FORBIDDEN.sub("", text)
         return text
+
+
+def _image_type(url: str) -> dict[str, str]:
+    """{'type': media type} for an image URL with a known extension, else {} (RFC 4287
+    makes a link's type optional; a wrong one would be worse)."""
+    suffix = posixpath.splitext(urlsplit(url).path)[1].lower()
+    return {"type": IMAGE_TYPES[suffix]} if suffix in IMAGE_TYPES else {}
 
 
 def entry_html(entry: Entry) -> str:

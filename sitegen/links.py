@@ -28,6 +28,7 @@ EXTERNAL_WORKERS = 8
 USER_AGENT = f"sitegen-check/{__version__} (link checker)"
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "param", "source", "track", "wbr"})
+INDEX_FILES = ("index.html", "index.xml")  # what a folder's URL serves, in this order
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses these
 
 
@@ -90,13 +91,13 @@ def read_output(folder: Path) -> Output:
     files = frozenset(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     documents = {}
     for path in sorted(files):
-        if path.endswith((".html", ".atom")) or path == "robots.txt":
+        if path.endswith((".html", ".atom", ".xml")) or path == "robots.txt":
             documents[path] = read_document(path, (folder / path).read_bytes())
     return Output(files, documents)
 
 
 def read_document(path: str, data: bytes) -> Document:
-    if path.endswith(".atom"):
+    if path.endswith((".atom", ".xml")):  # an .xml file: a feed's copy, or no links
         return _read_feed(path, data)
     if path.endswith(".html"):
         return _read_html(path, data)
@@ -226,11 +227,12 @@ def internal(link: str, doc: Document, config: Config) -> Target | None:
 
 
 def file_for(path: str, files: Set[str]) -> str | None:
-    """The output file a site-relative path names; a folder means its index.html."""
+    """The output file a site-relative path names; a folder means its index.html, or
+    its index.xml (a feed's copy at '/feed/'), as GitHub Pages serves them."""
     if path in files:
         return path
-    index = f"{path.rstrip('/')}/index.html".lstrip("/")
-    return index if index in files else None
+    indexes = (f"{path.rstrip('/')}/{name}".lstrip("/") for name in INDEX_FILES)
+    return next((index for index in indexes if index in files), None)
 
 
 def check_links(output: Output, config: Config,
@@ -261,7 +263,7 @@ def link_issue(link: str, doc: Document, output: Output, config: Config,
         return f"leaves the site: it is not under the base path {config.base_path}"
     found = file_for(target.path, output.files)
     if found is None:
-        draft = drafts.get(target.path.removesuffix("index.html").rstrip("/") + "/")
+        draft = drafts.get(_url_key(target.path))
         if draft:
             return f"leads to a draft: {draft} has 'draft: true' and is not published"
         return f"leads nowhere: there is no {_expected(target.path)} in the output"
@@ -270,6 +272,12 @@ def link_issue(link: str, doc: Document, output: Output, config: Config,
             and target.fragment not in landing.ids and target.fragment.lower() != "top":
         return f'has no target: {found} has no id="{target.fragment}"'
     return None
+
+
+def _url_key(path: str) -> str:
+    """A link's path as site.url_of writes URLs: 'a/b/' for 'a/b', 'a/b/index.html'."""
+    path = path.removesuffix("index.html")
+    return path if path.endswith(".html") else path.rstrip("/") + "/"
 
 
 def _expected(path: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,10 +13,10 @@ from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from pygments import highlight as pygments_highlight
 from pygments.formatters import HtmlFormatter
@@ -41,15 +42,27 @@ BLOCK_DEPTH = 100
 # shown as text. A higher limit makes hostile bodies much slower to parse.
 INLINE_DEPTH = 20
 
+# `## Heading {#my-id}`: an explicit id at the end of a heading's text (Hugo's, kramdown's).
+EXPLICIT_ID = re.compile(r"\s*\{\s*#([^\s{}]+)\s*\}\s*$")
+# Ids the built-in theme's pages use themselves: a heading never takes them.
+THEME_IDS = frozenset({"main"})
+# A heading's text, as the id is made from it: its text and code, not its markup.
+HEADING_TEXT = ("text", "text_special", "code_inline")
+# A heading's id, and an in-page link, in rendered HTML (double-quoted, as ours are).
+HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?\sid=")([^"]+)"', re.IGNORECASE)
+FRAGMENT_LINK = re.compile(r'(\shref="#)([^"]+)"', re.IGNORECASE)
+
 
 def render(text: str, doc_id: str, first_line: int = 1) -> tuple[str, tuple[str, ...]]:
     """Render Markdown; return the HTML and the warnings it raised (unknown languages,
-    blocks nested too deep).
+    blocks nested too deep, a heading id given twice).
 
     `doc_id` prefixes footnote ids, so that two posts on one page never share an id.
+    Heading ids are GitHub's, unique within the text, without it: `#thats-it` links keep
+    working; list pages, which show several posts, scope them (scope_heading_ids).
     `first_line`: the text's first line in its file, for the line numbers of warnings.
     """
-    env: dict[str, Any] = {"warnings": [], "docId": doc_id}
+    env: dict[str, Any] = {"warnings": [], "docId": doc_id, "first_line": first_line}
     body = _parser().render(text, env)
     if "too_deep" in env:
         env["warnings"].append(
@@ -68,7 +81,8 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before(md.inline.ruler.get_all_rules()[0], "too_deep", _inline_too_deep)
     md.linkify = _Linkify()
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=slug_heading)
+    # Before the typographer: ids come from the text as written, as GitHub's and Hugo's do.
+    md.core.ruler.after("footnote_tail", "heading_ids", _heading_ids)
     md.add_render_rule("fence", _render_fence)
     return md
 
@@ -104,8 +118,72 @@ class _Linkify(LinkifyIt):  # type: ignore[misc]
 
 
 def slug_heading(title: str) -> str:
-    """Heading text → id: lower case, words joined by '-'."""
-    return re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-") or "section"
+    """Heading text → id, as GitHub and Hugo make it: lower case; letters, digits, '-' and
+    '_' kept (of any script), other punctuation dropped, each space a '-'.
+    "That's it" → 'thats-it', 'Step 6 - Simplify' → 'step-6---simplify'."""
+    kept = "".join("-" if c == " " else c for c in title.strip().lower() if _in_id(c))
+    return kept or "section"
+
+
+def _in_id(char: str) -> bool:
+    return char in " -_" or unicodedata.category(char)[0] in "LNM"
+
+
+def _heading_ids(state: StateCore) -> None:
+    """An id on every heading: its explicit `{#id}`, else its slug, made unique on the
+    page as GitHub does ('notes', 'notes-1', …). Explicit ids are taken first."""
+    headings = [(token, state.tokens[i + 1]) for i, token in enumerate(state.tokens)
+                if token.type == "heading_open"]
+    explicit = [_explicit_id(inline) for _, inline in headings]
+    taken = set(THEME_IDS)
+    for (heading, _), given in zip(headings, explicit, strict=True):
+        if given in taken:
+            line = (heading.map[0] if heading.map else 0) + state.env.get("first_line", 1)
+            state.env["warnings"].append(
+                f"line {line}: heading id {given!r} is "
+                + ("the theme's own" if given in THEME_IDS else "used twice on the page")
+                + "; give the heading another {#id}")
+        if given:
+            taken.add(given)
+    for (heading, inline), given in zip(headings, explicit, strict=True):
+        heading.attrSet("id", given or _unique(slug_heading(_text(inline)), taken))
+
+
+def _explicit_id(inline: Token) -> str:
+    """The id of a heading ending in `{#id}`, which is taken out of its text; else ''."""
+    last = inline.children[-1] if inline.children else None
+    match = EXPLICIT_ID.search(last.content) if last and last.type == "text" else None
+    if match is None or last is None:
+        return ""
+    last.content = last.content[: match.start()]
+    inline.content = EXPLICIT_ID.sub("", inline.content)
+    return match.group(1)
+
+
+def _text(inline: Token) -> str:
+    return "".join(c.content for c in inline.children or () if c.type in HEADING_TEXT)
+
+
+def _unique(slug: str, taken: set[str]) -> str:
+    found = slug
+    number = 0
+    while found in taken:
+        number += 1
+        found = f"{slug}-{number}"
+    taken.add(found)
+    return found
+
+
+def scope_heading_ids(html: str, prefix: str) -> str:
+    """A post's HTML as a list page shows it among other posts: its heading ids, and its
+    links to them, take `prefix`, so that two posts' `## Notes` never share an id there.
+    (Footnote ids carry the post already; the post's own page keeps the plain ids.)"""
+    ids = {match.group(2) for match in HEADING_ID.finditer(html)}
+    if not ids:
+        return html
+    html = HEADING_ID.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}"', html)
+    return FRAGMENT_LINK.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}"'
+                             if m.group(2) in ids else m.group(0), html)
 
 
 def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int,

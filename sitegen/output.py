@@ -45,19 +45,10 @@ ADOPT_HINT = ("build into an empty or new folder, or pass --adopt to let sitegen
 
 
 def check_paths(pages: Iterable[Page]) -> None:
-    """Refuse a path that leaves the output folder, is reserved, or is another page's
-    folder; and two pages for one path."""
-    errors: list[SiteError] = []
-    owners: dict[str, str] = {}
-    for page in pages:
-        problem = _path_problem(page.path)
-        if problem:
-            errors.append(OutputError(page.owner, None, problem))
-        elif page.path in owners:
-            errors.append(OutputError(page.owner, None, f"writes {page.path}, which "
-                                      f"{owners[page.path]} also writes; change one of them"))
-        owners.setdefault(page.path, page.owner)
-    errors.extend(_folder_clashes(owners))
+    """Refuse a path that leaves the output folder or is reserved. (Two pages for one
+    path, or a file that another page needs as a folder: paths.check.)"""
+    errors: list[SiteError] = [OutputError(page.owner, None, problem) for page in pages
+                               if (problem := _path_problem(page.path))]
     if errors:
         raise BuildErrors(errors)
 
@@ -72,19 +63,6 @@ def _path_problem(path: str) -> str | None:
         return (f"output path {path!r} is reserved: sitegen keeps its own records there, and "
                 "never writes into a dot-folder at the output root (such as .git)")
     return None
-
-
-def _folder_clashes(owners: dict[str, str]) -> list[SiteError]:
-    """Pages whose file is the folder of another page (`sitemap.xml` and
-    `sitemap.xml/index.html`): one of them could never be written."""
-    folders: dict[str, str] = {}
-    for path in owners:
-        parts = path.split("/")
-        for end in range(1, len(parts)):
-            folders.setdefault("/".join(parts[:end]), path)
-    return [OutputError(owners[path], None, f"writes the file {path}, but {owners[inner]} "
-                        f"needs {path}/ as a folder for {inner}; change one of them")
-            for path, inner in folders.items() if path in owners]
 
 
 @contextlib.contextmanager
@@ -353,7 +331,7 @@ def vanished(last: Iterable[str], planned: Mapping[str, str]) -> list[str]:
     URLs would break (a renamed slug, a changed permalink pattern). A list page past
     the first that goes when posts go is not counted."""
     return sorted(path for path in last if path not in planned
-                  and path.endswith(("index.html", ".atom"))
+                  and path.endswith((".html", ".atom"))
                   and "/page/" not in f"/{path}")
 
 

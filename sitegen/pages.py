@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.config import Config
-from sitegen.content import Post
-from sitegen.site import MONTHS, Entry, Site, TagLink, TagRef
+from sitegen import bundles
+from sitegen.bundles import Asset
+from sitegen.config import Config, feed_copy_file
+from sitegen.content import UNDATED, Post
+from sitegen.site import MONTHS, Entry, Site, TagLink, TagRef, url_of
 
 # How a page becomes bytes: a Jinja template, an Atom feed, or given bytes/files.
 TEMPLATE, FEED, TEXT, COPY = "template", "feed", "text", "copy"
@@ -37,19 +39,22 @@ class Page:
 
     @property
     def owner(self) -> str:
-        """What makes this page, for error messages: a post's file, or its template."""
+        """What makes this page, for error messages: a post's file, a copied file, or its
+        template."""
         return self.post_source or str(
-            self.context.get("source", f"the {self.template or self.kind} page"))
+            self.context.get("origin") or self.context.get(
+                "source", f"the {self.template or self.kind} page"))
 
     @property
     def in_sitemap(self) -> bool:
         """Every HTML page a reader can land on: not redirect stubs, not the 404 page."""
-        return self.kind == TEMPLATE and self.path.endswith("index.html") \
-            and self.template != "redirect.html"
+        return self.kind == TEMPLATE and self.path.endswith(".html") \
+            and self.template not in ("redirect.html", "404.html")
 
     @property
     def url(self) -> str:
-        """The page's site-relative URL: 'tags/svg/' for 'tags/svg/index.html'."""
+        """The page's site-relative URL: 'tags/svg/' for 'tags/svg/index.html'; a file's
+        own path for other names ('2014/06/09/old.html')."""
         return self.path.removesuffix("index.html")
 
     def fingerprint(self, salt: str, shown: set[str] | None = None) -> str:
@@ -90,25 +95,60 @@ class StaticFile:
     path: str  # output path, e.g. 'static/style.css'
     source: str  # absolute file path
     digest: str
+    origin: str = ""  # the file in the site folder ('root/CNAME'); '' for the theme's
 
 
-def plan(site: Site, config: Config, static: Sequence[StaticFile], stylesheet: str) -> list[Page]:
-    """Every page of the site, in a fixed order."""
-    pages = [*_posts(site, config), *_home(site, config), *_tag_pages(site, config),
-             *_feeds(site, config), *_archives(site, config), *_redirects(site),
-             *_singles(site, config)]
+def plan(site: Site, config: Config, static: Sequence[StaticFile], stylesheet: str,
+         assets: Mapping[str, Sequence[Asset]] | None = None) -> list[Page]:
+    """Every page of the site, in a fixed order. `assets`: each page bundle's files, by
+    the bundle's folder."""
+    pages = [*_posts(site, config), *_pages(site), *_home(site, config),
+             *_tag_pages(site, config), *_feeds(site, config), *_archives(site, config),
+             *_redirects(site), *_singles(site, config)]
     pages.append(Page("sitemap.xml", TEMPLATE, "sitemap.xml",
                       {"urls": [(p.url, p.lastmod) for p in pages if p.in_sitemap]}))
+    _add_navigation(pages, site)
     pages.append(Page("static/pygments.css", TEXT, context={"text": stylesheet}))
-    pages.extend(Page(f.path, COPY, context={"source": f.source, "digest": f.digest})
+    pages.extend(Page(f.path, COPY, context={"source": f.source, "digest": f.digest,
+                                             "origin": f.origin})
                  for f in static)
+    pages.extend(_bundle_files(site, assets or {}))
     return pages
+
+
+def _pages(site: Site) -> Iterator[Page]:
+    """Posts of kind 'page': at /{slug}/, dated or not, outside every list."""
+    for entry in site.pages:
+        post = entry.post
+        yield _html(entry.url, "page.html", post.title,
+                    post.updated if post.updated != UNDATED else None, entry=entry,
+                    description=post.description, image=entry.image, dated=post.dated)
+
+
+def _add_navigation(pages: list[Page], site: Site) -> None:
+    """Give every template the header's links to pages with `nav: N`, in N order."""
+    listed = sorted((e for e in site.pages if e.post.nav > 0),
+                    key=lambda e: (e.post.nav, e.post.source))
+    nav = tuple((e.post.title, e.url) for e in listed)
+    for page in pages:
+        if page.kind == TEMPLATE:
+            page.context["nav"] = nav
+
+
+def _bundle_files(site: Site, assets: Mapping[str, Sequence[Asset]]) -> Iterator[Page]:
+    """The files of each page bundle, beside its post's page."""
+    for entry in (*site.entries, *site.pages):
+        folder = bundles.base(entry.url)
+        for asset in assets.get(entry.post.bundle, ()) if entry.post.bundle else ():
+            yield Page(folder + asset.path, COPY, context={
+                "source": asset.file, "digest": asset.digest, "origin": asset.source})
 
 
 def _html(path: str, template: str, title: str, lastmod: dt.datetime | None,
           **context: Any) -> Page:
     context.setdefault("description", "")
-    return Page(path + "index.html", TEMPLATE, template,
+    context.setdefault("image", "")
+    return Page(file_of(path), TEMPLATE, template,
                 {"page_title": title, "canonical": path, **context}, lastmod)
 
 
@@ -119,10 +159,16 @@ def _posts(site: Site, config: Config) -> Iterator[Page]:
         older = entries[i + 1] if i + 1 < len(entries) else None
         newer = entries[i - 1] if i > 0 else None
         yield _html(entry.url, "post.html", entry.post.title, entry.post.updated,
-                    entry=entry, description=entry.post.description,
+                    entry=entry, description=entry.post.description, image=entry.image,
                     day_url=f"{local.year}/{MONTHS[local.month - 1]}/{local.day}/",
                     older=_nav(older), newer=_nav(newer),
                     tag_refs=tuple(site.tags[t.slug].ref for t in entry.tags))
+
+
+def file_of(url: str) -> str:
+    """A site-relative URL → the file that serves it: a folder's index.html, or the
+    URL itself when it names an .html file ('2014/06/09/old.html')."""
+    return url if url.endswith(".html") else url + "index.html"
 
 
 def _nav(entry: Entry | None) -> tuple[str, str] | None:
@@ -186,12 +232,23 @@ def _feeds(site: Site, config: Config) -> Iterator[Page]:
         entries = [e for e in site.entries if kind is None or e.post.kind == kind]
         title = config.title if kind is None else f"{config.title}: {name}"
         alternate = "" if kind is None else f"{name}/"
-        yield _feed_page(f"atom/{name}.atom", title, alternate, entries, config,
-                         f"atom-{name}")
+        feed = _feed_page(f"atom/{name}.atom", title, alternate, entries, config,
+                          f"atom-{name}")
+        yield feed
+        if kind is None:
+            yield from _feed_copies(feed, config)
         if kind is not None:
             yield from _list_pages(f"{name}/", entries, config, name.capitalize(),
                                    "home.html", feed=f"atom/{name}.atom",
                                    description=f"{name.capitalize()} on {config.title}")
+
+
+def _feed_copies(feed: Page, config: Config) -> Iterator[Page]:
+    """`[feeds] copies`: the site feed again at an old site's feed paths, each with its
+    own URL as its id and rel="self", and the same entries."""
+    for path in config.feeds.copies:
+        yield Page(feed_copy_file(path), FEED, context={
+            **feed.context, "self": path.lstrip("/"), "source": "site.toml ([feeds] copies)"})
 
 
 def _archives(site: Site, config: Config) -> Iterator[Page]:
@@ -229,9 +286,9 @@ def _month_summary(year: int, months: dict[int, dict[int, list[Entry]]]) \
 
 
 def _redirects(site: Site) -> Iterator[Page]:
-    for entry in site.entries:
+    for entry in (*site.entries, *site.pages):
         for alias in entry.post.aliases:
-            yield _redirect(alias.strip("/") + "/", entry.url, entry.post.title,
+            yield _redirect(url_of(alias), entry.url, entry.post.title,
                             entry.post.source)
     for tag in site.tags.values():
         for old in tag.old_slugs:
@@ -240,7 +297,7 @@ def _redirects(site: Site) -> Iterator[Page]:
 
 
 def _redirect(path: str, target: str, title: str, source: str) -> Page:
-    return Page(path + "index.html", TEMPLATE, "redirect.html",
+    return Page(file_of(path), TEMPLATE, "redirect.html",
                 {"target": target, "page_title": title, "canonical": target,
                  "description": "", "source": source})
 
@@ -248,7 +305,7 @@ def _redirect(path: str, target: str, title: str, source: str) -> Page:
 def _singles(site: Site, config: Config) -> Iterator[Page]:
     yield Page("404.html", TEMPLATE, "404.html",
                {"page_title": "Not found", "canonical": "404.html", "description": "",
-                "recent": site.entries[:5]})
+                "image": "", "recent": site.entries[:5]})
     yield Page("robots.txt", TEMPLATE, "robots.txt", {})
 
 

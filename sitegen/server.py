@@ -56,6 +56,8 @@ class Located:
 
 NOWHERE = Located(404)
 
+INDEX_FILES = ("index.html", "index.xml")
+
 
 def locate(root: Path, base_path: str, target: str) -> Located:
     """Map a request target to a file under `root`, which holds the site published at
@@ -88,11 +90,19 @@ def _inside(root: Path, candidate: Path, wants_folder: bool, raw: str, query: st
     if os.path.isdir(real):
         if not wants_folder:
             return Located(301, location=raw + "/" + (f"?{query}" if query else ""))
-        index = os.path.realpath(os.path.join(real, "index.html"))
-        inside = os.path.commonpath([real_root, index]) == real_root
-        return Located(200, Path(index)) if inside and os.path.isfile(index) else NOWHERE
+        return _index(real_root, real)
     if os.path.isfile(real) and not wants_folder:
         return Located(200, Path(real))
+    return NOWHERE
+
+
+def _index(real_root: str, folder: str) -> Located:
+    """A folder's index file: index.html, else index.xml (a feed kept at an old path
+    such as /feed/, as GitHub Pages serves it)."""
+    for name in INDEX_FILES:
+        index = os.path.realpath(os.path.join(folder, name))
+        if os.path.commonpath([real_root, index]) == real_root and os.path.isfile(index):
+            return Located(200, Path(index))
     return NOWHERE
 
 

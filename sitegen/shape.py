@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitegen.config import Config
 from sitegen.content import Post
 from sitegen.pages import FEED, Page
 from sitegen.site import Entry, Site, make_entry
@@ -84,18 +85,19 @@ def _fingerprint_all(plan: Sequence[Page], salt: str,
 
 def planned(shape: Shape, the_site: Site, plan: list[Page],
             fingerprints: dict[str, str]) -> Planned:
-    return Planned(shape, plan, fingerprints, {e.post.source: e for e in the_site.entries},
+    return Planned(shape, plan, fingerprints,
+                   {e.post.source: e for e in (*the_site.entries, *the_site.pages)},
                    len(the_site.entries), len(the_site.tags),
                    sum(1 for p in plan if p.kind == FEED),
                    sum(1 for p in plan if p.path.endswith(".html")))
 
 
-def patch(planned: Planned, posts: Iterable[Post], salt: str) -> int:
+def patch(planned: Planned, posts: Iterable[Post], salt: str, config: Config) -> int:
     """Swap changed posts into the pages that show them; returns how many posts changed."""
     changed = [p for p in posts if planned.entries[p.source].post.digest != p.digest]
     for post in changed:
         old = planned.entries[post.source]
-        new = planned.entries[post.source] = make_entry(post, old.url, old.tags)
+        new = planned.entries[post.source] = make_entry(post, old.url, old.tags, config)
         planned.shape.digests[post.source] = post.digest
         for index in planned.shape.uses.get(post.source, ()):
             page = planned.plan[index]

@@ -1,20 +1,22 @@
-"""All posts → one Site: sorted, tagged, linked, checked for collisions (assemble)."""
+"""All posts → one Site: sorted, tagged, linked (assemble)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from sitegen import markup, tags
+from sitegen import bundles, markup, tags
 from sitegen.config import Config
 from sitegen.content import Post
-from sitegen.errors import BuildErrors, ContentError, SiteError, cut, shown
+from sitegen.errors import BuildErrors, ContentError, cut, shown
 from sitegen.tags import TagInfo
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 RELATED_TAGS = 8
+PAGE = "page"  # the kind of a post that lives outside lists, feeds and archives
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +44,16 @@ class Entry:
     url: str  # site-relative, e.g. '2025/Nov/22/olmo-3/'
     tags: tuple[TagLink, ...]
     key: str  # everything a page may show of this entry, as one string (for fingerprints)
+    body: str  # the body as other pages show it: a bundle's relative links made site paths
+    image: str  # the post's `image` as an absolute URL (og:image, feeds), or ''
 
 
-def make_entry(post: Post, url: str, links: tuple[TagLink, ...]) -> Entry:
+def make_entry(post: Post, url: str, links: tuple[TagLink, ...], config: Config) -> Entry:
     names = "|".join(f"{t.slug}={t.name}" for t in links)
-    return Entry(post, url, links, f"{post.digest}|{url}|{names}")
+    image = bundles.image_url(post.image, url, config)
+    body = bundles.relink(post.body, quote(config.url(bundles.base(url)))) if post.bundle \
+        else post.body
+    return Entry(post, url, links, f"{post.digest}|{url}|{names}|{image}", body, image)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,30 +69,43 @@ class Tag:
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    entries: tuple[Entry, ...]  # newest first
+    entries: tuple[Entry, ...]  # dated posts, newest first: lists, feeds, archives
     tags: dict[str, Tag]  # by slug, sorted by slug
+    pages: tuple[Entry, ...] = ()  # posts of kind 'page', by file: only their own page
 
 
 
 def assemble(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
              drafts: bool = False) -> Site:
     """Build the Site; raise the collected SiteErrors as one list."""
-    shown = sorted((p for p in posts if drafts or not p.draft),
+    published = [p for p in posts if drafts or not p.draft]
+    shown = sorted((p for p in published if p.kind != PAGE),
                    key=lambda p: (p.date, p.source), reverse=True)
     links = _tag_links(shown, info)
-    entries = tuple(make_entry(p, permalink(p, config), tuple(links[n] for n in p.tags))
-                    for p in shown)
-    _check_urls(entries)
-    return Site(entries, _tags(entries, info))
+    entries = tuple(make_entry(p, permalink(p, config), tuple(links[n] for n in p.tags),
+                               config) for p in shown)
+    pages = tuple(make_entry(p, permalink(p, config), (), config)
+                  for p in sorted(published, key=lambda p: p.source) if p.kind == PAGE)
+    return Site(entries, _tags(entries, info), pages)
 
 
 def permalink(post: Post, config: Config) -> str:
-    """The post's site-relative URL path from the permalink pattern."""
+    """The post's site-relative URL path from the permalink pattern; a page's is
+    '{slug}/'."""
+    if post.kind == PAGE:
+        return f"{post.slug}/"
     local = post.date.astimezone(config.tz)
     path = config.permalinks.post.format(
         year=local.year, month=MONTHS[local.month - 1], month_num=f"{local.month:02d}",
         day=local.day, day_num=f"{local.day:02d}", slug=post.slug)
     return path.lstrip("/")
+
+
+def url_of(path: str) -> str:
+    """A permalink or alias as written → its site-relative URL: a folder ('/a/b' → 'a/b/'),
+    or a file when it ends in '.html' ('/a/b.html' → 'a/b.html')."""
+    path = path.strip("/")
+    return path if path.endswith(".html") else path + "/"
 
 
 def _tag_links(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, TagLink]:
@@ -122,20 +142,6 @@ def _display(tag_key: str, spellings: Counter[str], info: dict[str, TagInfo]) ->
     if configured and configured.name:
         return configured.name
     return min(spellings, key=lambda s: (-spellings[s], s))
-
-
-def _check_urls(entries: tuple[Entry, ...]) -> None:
-    seen: dict[str, Entry] = {}
-    errors: list[SiteError] = []
-    for entry in sorted(entries, key=lambda e: e.post.source):
-        for url in (entry.url, *(a.strip("/") + "/" for a in entry.post.aliases)):
-            other = seen.setdefault(url, entry)
-            if other is not entry:
-                errors.append(ContentError(entry.post.source, None,
-                              f"/{url} is also the URL of {other.post.source}; "
-                              "give one of them another 'slug' or date"))
-    if errors:
-        raise BuildErrors(errors)
 
 
 def _tags(entries: tuple[Entry, ...], info: dict[str, TagInfo]) -> dict[str, Tag]:

@@ -15,13 +15,13 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup
 
-from sitegen import __version__
+from sitegen import __version__, markup, theme
 from sitegen.config import Config
 from sitegen.errors import TemplateError
 from sitegen.pages import Page
 from sitegen.site import Entry
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
+THEME_DIR = theme.TEMPLATES
 
 
 class Renderer:
@@ -74,11 +74,12 @@ class Renderer:
 
     def summary(self, entry: Entry) -> Markup:
         """An entry as list pages show it; rendered once per build, however many lists
-        show it (home, tags, archives)."""
+        show it (home, tags, archives). Its heading ids carry its slug there."""
         html = self._summaries.get(entry.key)
         if html is None:
+            made = self.env.get_template("_summary.html").render(entry=entry)
             html = self._summaries[entry.key] = Markup(
-                self.env.get_template("_summary.html").render(entry=entry))
+                markup.scope_heading_ids(made, f"{entry.post.slug}-"))
         return html
 
     def remember_summary(self, entry: Entry, html: str) -> None:

@@ -148,7 +148,7 @@ def test_two_pages_for_one_path_name_both(tmp_path: Path) -> None:
     out = tmp_path / "public"
     run = sitegen("build", "--source", site, "--out", out)
     assert run.code == 1
-    assert "writes tags/index.html, which content/x.md also writes" in run.err
+    assert "content/x.md: /tags/ is also the tag index, which sitegen makes" in run.err
     assert not out.exists()
 
 

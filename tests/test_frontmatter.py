@@ -104,17 +104,17 @@ BAD_FRONT_MATTER = {
                "content/post.md:2: anchors and aliases (&name / *name) are not supported in "
                "front matter; write each value out in full"),
     "date-month-13": (front("title: T", "date: 2025-13-45"),
-                      "content/post.md:3: date: '2025-13-45' is not a date (month must be in "
-                      "1..12); write ISO 8601"),
+                      "content/post.md:3: date: '2025-13-45' is not a date: month 13 (months "
+                      "run 01–12)"),
     "date-feb-29": (front("title: T", "date: 2025-02-29"),
-                    "content/post.md:3: date: '2025-02-29' is not a date (day is out of range "
-                    "for month)"),
+                    "content/post.md:3: date: '2025-02-29' is not a date: February 2025 has "
+                    "28 days, not 29"),
     "date-hour-25": (front("title: T", "date: 2025-01-01T25:00:00"),
-                     "content/post.md:3: date: '2025-01-01T25:00:00' is not a date (hour must "
-                     "be in 0..23)"),
+                     "content/post.md:3: date: '2025-01-01T25:00:00' is not a date: hour 25 "
+                     "(hours run 00–23)"),
     "date-text-hour-25": (front("title: T", "date: '2025-01-01 25:00'"),
-                          "content/post.md:3: date: '2025-01-01 25:00' is not a date "
-                          "(hour must be in 0..23)"),
+                          "content/post.md:3: date: '2025-01-01 25:00' is not a date: "
+                          "hour 25 (hours run 00–23)"),
     "updated-impossible": (front("title: T", "date: 2025-01-02", "updated: 2025-04-31"),
                            "content/post.md:4: updated: '2025-04-31' is not a date"),
     "date-overflows-up": (front("title: T", "date: 9999-12-31T23:59:59-05:00"),
@@ -214,8 +214,8 @@ def test_bad_permalink_pattern_is_named(case: str, built: Path, tmp_path: Path) 
 
 def test_permalink_pattern_needs_the_slug(built: Path, tmp_path: Path) -> None:
     err = rebuild_broken(built, tmp_path, {}, f'{SITE_TOML}[permalinks]\npost = "/{{{{slug}}}}/"\n')
-    assert "error: site.toml:4: permalinks.post '/{{slug}}/' must start and end with '/' and " \
-           "contain {slug}" in err
+    assert "error: site.toml:4: permalinks.post '/{{slug}}/' must start with '/', end with " \
+           "'/' (a folder) or '.html' (a file), and contain {slug}" in err
 
 
 def test_every_front_matter_error_of_a_build_is_reported(built: Path, tmp_path: Path) -> None:

@@ -165,9 +165,9 @@ def test_every_unknown_field_is_reported(tmp_path: Path) -> None:
     err = break_and_build(tmp_path, {"content/good.md": text})
     known = ", ".join(("title", "date", "updated", "tags", "kind", "slug", "draft", "aliases",
                        "description", "link_url", "link_title", "via_url", "via_title",
-                       "source", "source_url", "context"))
-    assert (f"content/good.md:4: unknown front matter field 'layout'; remove it "
-            f"(known fields: {known})") in err
+                       "source", "source_url", "context", "image", "nav"))
+    assert (f"content/good.md:4: unknown front matter field 'layout'; remove it, or declare "
+            f"it in site.toml [content.fields] (known fields: {known})") in err
     assert "content/good.md:6: unknown front matter field 'toc'; remove it" in err
     assert "content/good.md:7: unknown front matter field 'titel'; did you mean 'title'?" in err
 
