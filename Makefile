@@ -74,4 +74,4 @@ deploy: check-site  ## publish public/ with DEPLOY_CMD, only when `sitegen check
 	$(DEPLOY_CMD)
 
 clean:
-	rm -rf public .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf public .cache .pytest_cache .mypy_cache .ruff_cache build dist

@@ -50,7 +50,34 @@ def _parser() -> argparse.ArgumentParser:
     _build_options(check_cmd)
     check_cmd.add_argument("--external", action="store_true", help="also fetch external links")
     check_cmd.set_defaults(run=_run_check)
+    _import_command(commands)
+    _init_command(commands)
     return parser
+
+
+def _import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from sitegen.importers import FORMATS
+
+    import_cmd = commands.add_parser("import", help="bring posts over from another blog")
+    import_cmd.add_argument("format", choices=list(FORMATS), metavar="FORMAT",
+                            help=f"the old blog's kind: {', '.join(FORMATS)}")
+    import_cmd.add_argument("import_source", metavar="SOURCE",
+                            help="the old site's folder, or its export file "
+                                 "(a feed: a file or a URL)")
+    import_cmd.add_argument("--into", default=".", metavar="SITE_DIR",
+                            help="the sitegen site to write into, made when it does not "
+                                 "exist (default: .)")
+    import_cmd.set_defaults(run=_run_import, source=".")
+
+
+def _init_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    init_cmd = commands.add_parser("init", help="start a new site in a new folder")
+    init_cmd.add_argument("folder", metavar="DIR", help="the new site's folder")
+    init_cmd.add_argument("--title", help="the site's name (default: from DIR's name)")
+    init_cmd.add_argument("--base-url", default="https://example.org/", metavar="URL",
+                          help="where it will be published (default: https://example.org/)")
+    init_cmd.add_argument("--author", default="Anonymous", help="your name (Anonymous)")
+    init_cmd.set_defaults(run=_run_init, source=".")
 
 
 def _source_option(parser: argparse.ArgumentParser) -> None:
@@ -166,3 +193,36 @@ def _run_check(args: argparse.Namespace) -> int:
     from sitegen.check import run
 
     return run(args)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from sitegen.init import create, default_title
+
+    folder = Path(args.folder)
+    try:
+        written = create(folder, title=args.title or default_title(folder),
+                         base_url=args.base_url, author=args.author)
+    except SiteError as exc:
+        log.error("error: %s", exc)
+        return EXIT_CONTENT
+    print(f"Made a new site in {folder} ({len(written)} files). Next: cd {folder} && "
+          "sitegen serve")
+    return EXIT_OK
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from sitegen.importers import run
+    from sitegen.importers.report import SHOWN_PER_KIND
+
+    try:
+        report = run(args.format, args.import_source, Path(args.into))
+    except SiteError as exc:
+        log.error("error: %s", exc)
+        log.error("nothing was imported")
+        return EXIT_CONTENT
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        log.error("error: %s%s; fix that and import again", where, exc.strerror or exc)
+        return EXIT_CONTENT
+    print(report.text(SHOWN_PER_KIND), end="")
+    return EXIT_OK
