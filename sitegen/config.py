@@ -138,6 +138,8 @@ def load(site_dir: Path, base_url: str | None = None) -> Config:
     """Read site.toml (when present) and check it."""
     path = site_dir / CONFIG_FILE
     raw: dict[str, Any] = {}
+    if not path.exists():
+        _refuse_other_generator(site_dir)
     text = _read(path) if path.exists() else ""
     if text:
         try:
@@ -150,6 +152,26 @@ def load(site_dir: Path, base_url: str | None = None) -> Config:
     config: Config = _from_mapping(Config, raw, "", text)
     _validate(config, text, "--base-url" if base_url is not None else "base_url")
     return config
+
+
+# What another generator's site folder holds: (files that must all be there, its name).
+OTHER_SITES = ((("_config.yml", "_posts"), "Jekyll"), (("_config.yaml", "_posts"), "Jekyll"),
+               (("hugo.toml",), "Hugo"), (("hugo.yaml",), "Hugo"), (("hugo.json",), "Hugo"),
+               (("config.toml", "archetypes"), "Hugo"), (("config.toml", "layouts"), "Hugo"),
+               (("pelicanconf.py",), "Pelican"))
+
+
+def _refuse_other_generator(site_dir: Path) -> None:
+    """A folder without site.toml that is another generator's site would build to an
+    empty or half site: say which importer reads it instead."""
+    for names, generator in OTHER_SITES:
+        if all((site_dir / name).exists() for name in names):
+            beside = f" (with {', '.join(names[1:])}/)" if names[1:] else ""
+            raise ConfigError(names[0], None, (
+                f"this folder{beside} is a {generator} site, which sitegen does not read "
+                "as it is; "
+                f"import it into a new folder with 'sitegen import {generator.lower()} "
+                f"{site_dir} --into NEW_FOLDER', then build there"))
 
 
 def _read(path: Path) -> str:

@@ -200,3 +200,24 @@ def test_build_errors_survive_a_worker() -> None:
                                                                              "y")])
     again = pickle.loads(pickle.dumps(errors))
     assert [str(e) for e in again.errors] == ["content/a.md:2: y", "content/a.md:3: x"]
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    (("_config.yml", "_posts/2014-06-09-tides.md"),
+     "_config.yml: this folder (with _posts/) is a Jekyll site, which sitegen does not read "
+     "as it is; import it into a new folder with 'sitegen import jekyll"),
+    (("hugo.toml", "content/posts/frost.md"), "hugo.toml: this folder is a Hugo site"),
+    (("pelicanconf.py", "content/tides.md"), "pelicanconf.py: this folder is a Pelican site"),
+])
+def test_another_generators_site_is_not_built_empty(tmp_path: Path, files: tuple[str, ...],
+                                                    message: str) -> None:
+    """Built as it is, a Jekyll folder published 0 posts and said it succeeded."""
+    site = tmp_path / "old-blog"
+    for name in files:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("title: x\n")
+    run = sitegen("build", "--source", site, "--out", tmp_path / "public")
+    assert run.code == 1
+    assert message in run.err
+    assert "--into NEW_FOLDER" in run.err and "Traceback" not in run.err
+    assert not (tmp_path / "public").exists()
