@@ -172,3 +172,12 @@ def test_baseurl_is_kept_in_old_urls_and_links(tmp_path: Path) -> None:
     assert a.old_url == "/blog/2014/06/09/a/"
     assert a.body == "[b](/blog/2014/06/10/b/) ![i](/blog/img/i.png)\n"
     assert dict(records.settings)["base_url"] == "https://x.example/blog/"
+
+
+def test_a_tab_after_a_colon_is_read_as_jekyll_and_hugo_read_it() -> None:
+    """Ruby's and Go's YAML take `title:<TAB>…` and `draft: false<TAB># …`; two real
+    blogs had such posts, which PyYAML alone refuses."""
+    from sitegen.importers import front_matter
+
+    document = front_matter.split("---\ntitle:\tTabs\ndraft: false\t # no\n---\nBody\n")
+    assert (document.meta["title"], document.meta["draft"]) == ("Tabs", False)

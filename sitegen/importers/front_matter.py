@@ -108,11 +108,16 @@ def _document(meta: object, body: str, line: int, form: str) -> Document:
     return Document(lowered, body, line, form)
 
 
+# A tab after 'key:' or before a '# comment': Ruby's and Go's YAML readers (Jekyll's,
+# Hugo's) take it as a space, PyYAML refuses it.
+YAML_TAB = re.compile(r"(?<=:)\t+|\t+(?=[ \t]*#)")
+
+
 def _load(block: str, form: str) -> object:
     try:
         if form == "toml":
             return tomllib.loads(block)
-        return yaml.safe_load(block)
+        return yaml.safe_load(YAML_TAB.sub(" ", block))
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         detail = str(exc).replace("\n", " ")
         raise FrontMatterError(f"{form.upper()} front matter: {detail}") from None
