@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
+import os
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from sitegen import cache as cache_store
 from sitegen import config as site_config
 from sitegen.cache import Cache
 from sitegen.config import Config
-from sitegen.errors import BuildErrors, ContentError, SiteError, WarningsFailed
+from sitegen.errors import BuildErrors, ContentError, SiteError, WarningsFailed, shown
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
 from sitegen.site import Entry
@@ -341,7 +342,7 @@ def _file_digest(path: Path, site_dir: Path) -> str | SiteError:
     """The digest of a file to publish as it is, or why it cannot be published."""
     where = content.escaped(path.relative_to(site_dir).as_posix()
                             if path.is_relative_to(site_dir) else str(path))
-    problem = content.name_problem(str(path))
+    problem = content.name_problem(str(path)) or _outside(path, site_dir)
     if problem:
         return ContentError(where, None, problem)
     try:
@@ -349,6 +350,19 @@ def _file_digest(path: Path, site_dir: Path) -> str | SiteError:
     except OSError as exc:
         return ContentError(where, None, f"cannot read this file ({exc.strerror or exc}); "
                             "make it readable (chmod u+r) or move it out of the site")
+
+
+def _outside(path: Path, site_dir: Path) -> str | None:
+    """Why a file of the site's static/ or root/ cannot be published: a symlink (to it
+    or to a folder above it) that leads out of the site folder, as under content/."""
+    if not path.is_relative_to(site_dir):
+        return None  # the built-in theme's
+    site_real, real = os.path.realpath(site_dir), os.path.realpath(path)
+    if os.path.commonpath([site_real, real]) == site_real:
+        return None
+    return (f"is a symlink to {shown(real, content.PATH_EXCERPT)}, outside the site "
+            "folder; sitegen does not publish files from outside the site: copy what it "
+            "points to into the site")
 
 
 def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache: Cache,

@@ -365,7 +365,7 @@ def _nav_problem(value: object, where: FieldLines) -> str | None:
     if isinstance(value, _Number) and WHOLE_NUMBER.fullmatch(value) and int(value) >= 1:
         return None
     return (f"'nav' must be a whole number from 1 (its place in the header navigation), "
-            f"not {_described(value, _short(value))}; write e.g. "
+            f"not {_got('nav', value, where)}; write e.g. "
             f"nav{where.assign}2, or leave it out to keep the page out of the navigation")
 
 
@@ -446,6 +446,8 @@ def _date_type_problem(field: str, value: object, where: FieldLines) -> str | No
 def _list_problem(field: str, value: object, where: FieldLines) -> str | None:
     """tags and aliases: one text, or a list of texts (numbers count as text)."""
     example = {"tags": "[svg, python]", "aliases": "[/2024/Feb/3/old-name/]"}.get(field, "[a, b]")
+    if where.assign == " = ":  # TOML quotes every text in a list
+        example = "[" + ", ".join(f'"{item}"' for item in example[1:-1].split(", ")) + "]"
     example = f"{field}{where.assign}{example}"
     if isinstance(value, str):
         return None

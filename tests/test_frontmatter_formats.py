@@ -275,7 +275,13 @@ def test_a_file_under_pages_may_say_it_is_a_post() -> None:
                                                            "be a whole number from 1"),
     ("content/pages/a.md", "---\ntitle: A\nnav: first\n---\n",
      "content/pages/a.md:3: 'nav' must be a whole number from 1 (its place in the header "
-     "navigation), not the text 'first'"),
+     "navigation), not first"),
+    ("content/pages/a.md", "---\ntitle: A\nnav: -1\n---\n",
+     "content/pages/a.md:3: 'nav' must be a whole number from 1 (its place in the header "
+     "navigation), not -1; write e.g. nav: 2"),
+    ("content/post.md", '+++\ntitle = "A"\ndate = 2025-01-01\ntags = true\n+++\n',
+     "content/post.md:4: 'tags' must be a list such as tags = [\"svg\", \"python\"], "
+     "not true/false: true"),
     ("content/post.md", "---\ntitle: T\n---\n",
      "content/post.md:1: 'date' is missing; add e.g. 'date: 2025-11-22' (or, for a page "
      "without a date, 'kind: page')"),

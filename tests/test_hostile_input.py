@@ -70,6 +70,27 @@ def test_static_and_root_names_are_reported_together(tmp_path: Path) -> None:
     assert_refused(run, site, before, "static/bad\\xff.css:", "root/bad\\xff.css:")
 
 
+def test_static_and_root_files_leading_out_of_the_site_are_refused(tmp_path: Path) -> None:
+    """As under content/: a symlink in static/ or root/ (to a file, or a linked root/
+    folder) must not publish a private file from elsewhere on the machine."""
+    site, before = built_site(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private\n")
+    (site / "static").mkdir()
+    (site / "static" / "s.txt").symlink_to(secret)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "CNAME").write_text("blog.example.org\n")
+    (site / "root").symlink_to(elsewhere)
+    run = sitegen("build", "--source", site)
+    assert_refused(run, site, before, "static/s.txt: is a symlink to", "root/CNAME: is a "
+                   "symlink to", "outside the site folder")
+    (site / "static" / "s.txt").unlink()
+    (site / "static" / "s.txt").symlink_to(site / "content" / "good.md")  # inside: fine
+    (site / "root").unlink()
+    assert sitegen("build", "--source", site).code == 0
+
+
 NESTED_LIST = "".join("  " * i + f"- item{i}\n" for i in range(12))
 
 
