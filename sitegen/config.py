@@ -300,7 +300,7 @@ def _validate(config: Config, text: str, origin: str) -> None:
             raise ConfigError(CONFIG_FILE, find_line(text, key),
                               f"'{name}' must be at least 1, not {value}; "
                               f"write e.g. {key} = 30")
-    _check_permalink(config.permalinks.post, text)
+    check_permalink(config.permalinks.post, text)
     _check_feed_copies(config.feeds.copies, text)
     _check_fields(config.content.fields, text)
 
@@ -390,7 +390,7 @@ def _path_problem(path: str) -> str | None:
     return None
 
 
-def _check_permalink(pattern: str, text: str) -> None:
+def check_permalink(pattern: str, text: str) -> None:
     """The post pattern must start with '/', end with '/' or '.html', hold {slug}, and use
     only the known fields, written plainly: no conversion ('!r'), no format spec (':>9')."""
     line = find_line(text, "post")

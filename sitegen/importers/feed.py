@@ -19,14 +19,15 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from sitegen import tags
-from sitegen.content import SLUG_RE, excerpt
+from sitegen.content import excerpt
 from sitegen.importers.records import (
     Imported,
     ImportedPost,
     Problem,
+    checked,
     likely_zone,
     parse_date,
-    slugify,
+    safe_slug,
 )
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -268,10 +269,10 @@ def _imported(channel: _Channel, entries: list[_Entry], source: str) -> Imported
     settings = {"title": channel.title, "base_url": base, "author": channel.author,
                 "language": channel.language.lower(), "description": channel.description,
                 "timezone": zone}
-    return Imported("feed", tuple(posts),
-                    settings=tuple((k, v) for k, v in settings.items() if v),
-                    feeds=tuple(p for p in [_path_on(own, base)] if p),
-                    problems=tuple(problems))
+    return checked(Imported("feed", tuple(posts),
+                            settings=tuple((k, v) for k, v in settings.items() if v),
+                            feeds=tuple(p for p in [_path_on(own, base)] if p),
+                            problems=tuple(problems)))
 
 
 def _base(channel: _Channel, entries: list[_Entry], source: str) -> str:
@@ -382,4 +383,4 @@ def _slug(old: str, title: str) -> str:
     """The last part of the old path ('/2025/Jan/5/my-post/' → 'my-post'), else the title's."""
     last = unquote(PurePosixPath(old).name) if old else ""
     last = re.sub(r"\.html?$", "", last)
-    return last if last and SLUG_RE.fullmatch(last) and ".." not in last else slugify(title)
+    return safe_slug(last, title)

@@ -32,7 +32,16 @@ import yaml
 from sitegen.importers import front_matter, markdown_macros
 from sitegen.importers.front_matter import FrontMatterError
 from sitegen.importers.markdown_macros import Block, Chunk
-from sitegen.importers.records import Asset, Imported, ImportedPost, Problem, parse_date, slugify
+from sitegen.importers.records import (
+    Asset,
+    Imported,
+    ImportedPost,
+    Problem,
+    checked,
+    inside,
+    parse_date,
+    safe_slug,
+)
 
 CONFIG_NAMES = ("hugo", "config")
 CONFIG_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
@@ -76,6 +85,7 @@ class Config:
     static_dir: str
     settings: tuple[tuple[str, str], ...]
     feeds: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()  # settings not used
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +112,8 @@ class _Content:
 def read(source: Path) -> Imported:
     """Read a Hugo site folder."""
     config = read_config(source)
-    content = _scan(source / config.content_dir)
-    problems: list[Problem] = []
+    content = _scan(source, config.content_dir)
+    problems = list(config.problems)
     main = config.main_sections or _main_sections(content)
     read_files = [r for r in (_read_file(source, path, bundle, content, main, config, problems)
                               for path, bundle in content.files) if r]
@@ -116,8 +126,8 @@ def read(source: Path) -> Imported:
     assets = [*_static(source, config, problems), *loose]
     feeds = config.feeds + tuple(f"{config.base_path}/{s}/index.xml" for s in main[:1]
                                  if config.feeds)
-    return Imported("hugo", tuple(posts), config.settings, tuple(assets), feeds, fields,
-                    tuple(sorted(dropped.items())), tuple(problems))
+    return checked(Imported("hugo", tuple(posts), config.settings, tuple(assets), feeds,
+                            fields, tuple(sorted(dropped.items())), tuple(problems)))
 
 
 # Configuration
@@ -140,12 +150,33 @@ def read_config(source: Path) -> Config:
     dates = raw.get("frontmatter", {}).get("date") if isinstance(raw.get("frontmatter"), dict) \
         else None
     disabled = {str(k).lower() for k in raw.get("disablekinds") or ()}
+    problems: list[Problem] = []
     return Config(
         zone, base_path, _permalinks(raw.get("permalinks")), plurals, main_sections,
         isinstance(dates, list) and ":filename" in dates, raw.get("uglyurls") is True,
         raw.get("disablepathtolower") is not True, params,
-        str(raw.get("contentdir") or "content"), str(raw.get("staticdir") or "static"),
-        _settings(raw, params, zone), () if "rss" in disabled else (base_path + "/index.xml",))
+        _folder(source, raw, "contentDir", problems), _folder(source, raw, "staticDir", problems),
+        _settings(raw, params, zone), () if "rss" in disabled else (base_path + "/index.xml",),
+        tuple(problems))
+
+
+def _folder(source: Path, raw: Mapping[str, Any], key: str, problems: list[Problem]) -> str:
+    """contentDir or staticDir: Hugo's default when the setting points outside the site
+    (the importer reads nothing outside it)."""
+    default = key.removesuffix("Dir").lower()
+    value = raw.get(key.lower())
+    if isinstance(value, list):  # Hugo allows several static folders: the first is read
+        value = value[0] if value else None
+    if not value:
+        return default
+    if inside(source, source / str(value)):
+        return str(value)
+    name = next((n + s for n in CONFIG_NAMES for s in CONFIG_SUFFIXES
+                 if (source / (n + s)).is_file()), "config/_default")
+    problems.append(Problem(name, None, f"setting not used: {key} {str(value)!r} points "
+                            "outside the site folder, and the importer reads nothing outside "
+                            f"it; {default}/ was read instead"))
+    return default
 
 
 def _config_data(source: Path) -> dict[str, Any]:
@@ -222,8 +253,9 @@ def _settings(raw: Mapping[str, Any], params: Mapping[str, Any],
 # The content folder
 
 
-def _scan(content: Path) -> _Content:
+def _scan(source: Path, content_dir: str) -> _Content:
     found = _Content()
+    content = source / content_dir
     for folder, dirs, files in os.walk(content):
         dirs.sort()
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -232,12 +264,13 @@ def _scan(content: Path) -> _Content:
                       and Path(n).suffix in CONTENT_SUFFIXES), None)
         if index:
             found.files.append((_join(relative, index), True))
-            found.resources[_join(relative, index)] = _resources(Path(folder), content)
+            found.resources[_join(relative, index)] = _resources(Path(folder), source,
+                                                                 content)
             dirs[:] = []
             continue
         for name in sorted(files):
             path = _join(relative, name)
-            if name.startswith("."):
+            if name.startswith(".") or not inside(source, Path(folder, name)):
                 continue
             if Path(name).suffix in CONTENT_SUFFIXES:
                 if Path(name).stem != "_index":
@@ -251,10 +284,11 @@ def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def _resources(bundle: Path, content: Path) -> list[str]:
+def _resources(bundle: Path, source: Path, content: Path) -> list[str]:
     """A leaf bundle's files, its index aside, relative to the content folder."""
     return sorted(p.relative_to(content).as_posix() for p in bundle.rglob("*")
-                  if p.is_file() and not (p.parent == bundle and p.stem == "index")
+                  if p.is_file() and inside(source, p)
+                  and not (p.parent == bundle and p.stem == "index")
                   and not any(part.startswith(".") for part in p.relative_to(bundle).parts))
 
 
@@ -270,7 +304,8 @@ def _static(source: Path, config: Config, problems: list[Problem]) -> Iterator[A
     static = source / config.static_dir
     for path in sorted(static.rglob("*")) if static.is_dir() else ():
         relative = path.relative_to(static).as_posix()
-        if not path.is_file() or any(p.startswith(".") for p in relative.split("/")):
+        if not path.is_file() or any(p.startswith(".") for p in relative.split("/")) \
+                or not inside(source, path):
             continue
         if relative in GENERATED:
             problems.append(Problem(f"{config.static_dir}/{relative}", None, "file not "
@@ -406,10 +441,9 @@ def _last(url: str) -> str:
 
 
 def _sitegen_slug(slug: str) -> str:
-    candidate = _sanitized(slug, True).strip(".-")
-    if re.fullmatch(r"[\w][\w.-]*", candidate) and ".." not in candidate:
-        return candidate
-    return slugify(slug)
+    """Hugo's slug as its URL has it (lower case, unsafe marks left out) when that is a
+    sitegen slug, else one made of it."""
+    return safe_slug(_sanitized(slug, True).strip(".-"), slug)
 
 
 def _aliases(value: object, path: str, config: Config) -> tuple[str, ...]:
@@ -428,10 +462,11 @@ def _image(source: Path, config: Config, path: str, bundle: bool, image: str,
     if not image or image.startswith(("http://", "https://")):
         return image
     beside = source / config.content_dir / PurePosixPath(path).parent / image
-    if bundle and not image.startswith("/") and beside.is_file():
+    if bundle and not image.startswith("/") and beside.is_file() and inside(source, beside) \
+            and ".." not in image.split("/"):
         return image
     static = source / config.static_dir / image.lstrip("/")
-    if static.is_file():
+    if static.is_file() and inside(source / config.static_dir, static):
         return "/" + image.lstrip("/")
     problems.append(Problem(origin, None, f"image not found: {image} is neither beside the "
                             f"post nor under {config.static_dir}/; the post has no image"))

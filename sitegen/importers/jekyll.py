@@ -26,7 +26,17 @@ import yaml
 from sitegen.importers import front_matter, markdown_macros
 from sitegen.importers.front_matter import FrontMatterError
 from sitegen.importers.markdown_macros import Block, Chunk
-from sitegen.importers.records import Asset, Imported, ImportedPost, Problem, parse_date, slugify
+from sitegen.importers.records import (
+    Asset,
+    Imported,
+    ImportedPost,
+    Problem,
+    checked,
+    inside,
+    parse_date,
+    safe_slug,
+    slugify,
+)
 
 STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -111,9 +121,10 @@ def read(source: Path) -> Imported:
     posts, fields, dropped_extra = front_matter.settle_extras(posts)
     dropped = Counter(name for r in (*read_posts, *read_pages) for name in r.dropped)
     dropped.update(dropped_extra)
-    return Imported("jekyll", tuple(posts), config.settings,
-                    tuple(_asset(source, path) for path in found.assets), config.feeds,
-                    fields, tuple(sorted(dropped.items())), tuple(problems))
+    return checked(Imported("jekyll", tuple(posts), config.settings,
+                            tuple(_asset(source, path) for path in found.assets),
+                            config.feeds, fields, tuple(sorted(dropped.items())),
+                            tuple(problems)))
 
 
 def read_config(source: Path) -> Config:
@@ -220,7 +231,8 @@ def _files(source: Path, config: Config) -> Iterator[str]:
                          and (not d.startswith("_") or d in ("_posts", "_drafts")))
         for name in sorted(files):
             path = str(relative / name).removeprefix("./")
-            if not name.startswith((".", "_")) and path not in excluded and name not in excluded:
+            if not name.startswith((".", "_")) and path not in excluded \
+                    and name not in excluded and inside(source, Path(folder, name)):
                 yield path
 
 
@@ -283,7 +295,7 @@ def _read_post(source: Path, path: str, draft: bool, config: Config,
     tags = [*categories, *front_matter.words(meta.get("tag"), False),
             *front_matter.words(meta.get("tags"), True)]
     post = ImportedPost(
-        origin=path, slug=_sitegen_slug(title_slug), date=date,
+        origin=path, slug=safe_slug(title_slug), date=date,
         title=str(meta.get("title") or "").strip() or _title_from(name_slug),
         body_format="html" if name.lower().endswith((".html", ".htm")) else "md",
         tags=tuple(dict.fromkeys(t for t in tags if t)),
@@ -325,11 +337,6 @@ def _categories(path: str, meta: Mapping[str, Any]) -> list[str]:
 def _pretty_slug(text: str) -> str:
     """Jekyll's slugify in 'pretty' mode, case kept (its `:title`)."""
     return re.sub(r"[^\w._~!$&'()+,;=@]+", "-", text).strip("-")
-
-
-def _sitegen_slug(title: str) -> str:
-    return title if re.fullmatch(r"[\w][\w.-]*", title) and ".." not in title \
-        else slugify(title)
 
 
 def _title_from(slug: str) -> str:
@@ -374,7 +381,8 @@ def _image(source: Path, image: str) -> str:
     if not image or image.startswith(("http://", "https://", "//")):
         return "https:" + image if image.startswith("//") else image
     path = image.split("?")[0].split("#")[0].lstrip("/")
-    return "/" + path if (source / path).is_file() else ""
+    return "/" + path if (source / path).is_file() and inside(source, source / path) \
+        and ".." not in path.split("/") else ""
 
 
 def _read_page(source: Path, path: str, config: Config,
@@ -393,7 +401,7 @@ def _read_page(source: Path, path: str, config: Config,
     fields = front_matter.map_fields(meta, (), config.zone, HANDLED)
     nav = config.header_pages.index(path) + 1 if path in config.header_pages else 0
     post = ImportedPost(
-        origin=path, slug=_sitegen_slug(_pretty_slug(stem)), date=None,
+        origin=path, slug=safe_slug(_pretty_slug(stem)), date=None,
         title=str(meta.get("title") or "").strip() or _title_from(stem),
         body_format="html" if path.lower().endswith((".html", ".htm")) else "md",
         kind="page", draft=meta.get("published") is False, description=fields.description,

@@ -27,13 +27,15 @@ from sitegen.importers.records import (
     Imported,
     ImportedPost,
     Problem,
+    checked,
+    inside,
     parse_date,
+    safe_slug,
     slugify,
 )
 
 READERS = {".md": "md", ".markdown": "md", ".mkd": "md", ".mdown": "md", ".rst": "rst",
            ".html": "html", ".htm": "html"}
-SLUG = re.compile(r"^[\w][\w.-]*$")  # sitegen's slugs (content.SLUG_RE)
 META_BEGIN = re.compile(r"^-{3}(\s.*)?$")
 META_END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
 META_KEY = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
@@ -86,9 +88,9 @@ def read(source: Path) -> Imported:
     statics = _statics(files.statics, settings, content) + linker.statics
     statics, clashes = _clear_of_sitegen(statics, content, prefix)
     problems += clashes
-    return Imported(format="pelican", posts=tuple(posts), settings=_settings(settings),
-                    assets=_unique(statics), feeds=_feeds(settings, problems),
-                    dropped=site.dropped(), problems=tuple(problems))
+    return checked(Imported(format="pelican", posts=tuple(posts), settings=_settings(settings),
+                            assets=_unique(statics), feeds=_feeds(settings, problems),
+                            dropped=site.dropped(), problems=tuple(problems)))
 
 
 # Where things are ─────────────────────────────────────────────────────────────────────
@@ -96,10 +98,11 @@ def read(source: Path) -> Imported:
 def _content_folder(source: Path, settings: dict[str, Any], problems: list[Problem]) -> Path:
     path = str(settings.get("PATH") or "")
     if not path:
-        return source / "content" if (source / "content").is_dir() else source
+        folder = source / "content"
+        return folder if folder.is_dir() and inside(source, folder) else source
     folder = source / path
     if folder.is_dir():
-        return folder
+        return folder  # pelicanconf.read keeps PATH inside the source
     problems.append(Problem("pelicanconf.py", None, f"content folder not found: PATH "
                             f"{path!r} is not a folder of {source.name}; read content/ instead"))
     return source / "content"
@@ -346,13 +349,13 @@ class _Site:
 
     def _slug(self, meta: dict[str, Any], doc: Document, title: str, where: str) -> str:
         given = str(meta.get("slug", "")).strip()
-        if given and SLUG.fullmatch(given) and ".." not in given:
-            return given
         if given:
-            self.problems.append(Problem(where, 1, f"slug changed: {given!r} is not a "
-                                         "sitegen slug (letters, digits, '-', '_', '.'); it "
-                                         f"became {slugify(given)!r}"))
-            return slugify(given)
+            slug = safe_slug(given, title)
+            if slug != given:
+                self.problems.append(Problem(where, 1, f"slug changed: {given!r} is not a "
+                                             "sitegen slug (letters, digits, '-', '_', '.'); "
+                                             f"it became {slug!r}"))
+            return slug
         if self.settings.get("SLUGIFY_SOURCE") == "basename":
             return pelican_slug(PurePosixPath(doc.path).stem)
         if not pelican_slug(title, strict=True):
@@ -489,7 +492,7 @@ def _translations(posts: list[ImportedPost], langs: dict[str, str]) -> list[Impo
     """A translation that shares its slug with another post (Pelican tells them apart by
     language) gets its language after the slug: 'bridges-fr'."""
     taken = Counter((p.kind == "page", p.slug) for p in posts)
-    return [dataclasses.replace(p, slug=f"{p.slug}-{langs[p.origin]}")
+    return [dataclasses.replace(p, slug=safe_slug(f"{p.slug}-{langs[p.origin]}"))
             if p.origin in langs and taken[p.kind == "page", p.slug] > 1 else p for p in posts]
 
 

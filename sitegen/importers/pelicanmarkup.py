@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from sitegen import markup
 from sitegen import tags as sitegen_tags
-from sitegen.importers.records import Asset, ImportedPost, Problem
+from sitegen.importers.records import Asset, ImportedPost, Problem, inside
 
 # A link target in a link's place: Markdown `](…)` or `[id]: …`, or an HTML attribute.
 LINK = re.compile(
@@ -73,7 +73,7 @@ class Linker:
             return value
         for what, name in (("static", "/" + value), ("attach", value)):
             relative = _resolve(name, path)
-            if relative and (self.content / relative).is_file():
+            if relative and self._is_file(relative):
                 return self._rooted(self._target(what, name, path, 1, attached) or "")
         self._problem(path, 1, f"image not found: {value}; the field was left out")
         return ""
@@ -86,6 +86,11 @@ class Linker:
         if url is None:
             return match.group(0)
         return match.group("lead") + self._rooted(url).replace(" ", "%20")
+
+    def _is_file(self, relative: str) -> bool:
+        """Whether the content folder holds this file (a link out of it does not count)."""
+        path = self.content / relative
+        return path.is_file() and inside(self.content, path)
 
     def _rooted(self, url: str) -> str:
         return self.base + url if url.startswith("/") else url
@@ -110,7 +115,7 @@ class Linker:
               attached: dict[str, Asset], suffix: str) -> str | None:
         relative = _resolve(unquote(value), path)
         post = self.targets.get(relative or "")
-        if relative is None or (post is None and not (self.content / relative).is_file()):
+        if relative is None or (post is None and not self._is_file(relative)):
             self._problem(path, line, f"link to a missing file: {{{what}}}{value}; "
                           "left as it was: edit it by hand")
             return None

@@ -3,7 +3,9 @@ which one writer (`importers.writer`) turns into a sitegen site."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import posixpath
 import re
 import unicodedata
 import zoneinfo
@@ -12,6 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
+
+from sitegen.content import SLUG_RE
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +142,66 @@ def slugify(text: str) -> str:
     '-' (letters outside ASCII kept, as sitegen's slugs allow)."""
     text = unicodedata.normalize("NFC", text).lower()
     return re.sub(r"[^\w]+", "-", text).strip("-_")[:80].strip("-_") or "post"
+
+
+def safe_slug(text: str, fallback_title: str = "") -> str:
+    """`text` when it is a sitegen slug as it is (after unquoting: letters, digits, '-',
+    '_', '.', no '/' and no '..'), else a slug made of it, or of `fallback_title` when
+    it has no letters or digits: a hostile slug ('../../etc') never comes through."""
+    text = unicodedata.normalize("NFC", unquote(text.strip()))
+    if SLUG_RE.fullmatch(text) and ".." not in text:
+        return text
+    return slugify(text if re.search(r"[^\W_]", text) else fallback_title)
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path` (symbolic links followed) is `root` or under it."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def old_path(url: str) -> str | None:
+    """An old URL's path as the writer may keep it: unquoted, '//' and '/./' collapsed,
+    a trailing '/' kept; None when it holds '..' (it could leave the site), a control
+    character or a backslash, or is not a path from the root."""
+    text = unquote(url.strip())
+    if not text.startswith("/") or ".." in re.split(r"[/\\]", text) or "\\" in text \
+            or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return None
+    clean = "/" + posixpath.normpath(text).lstrip("/")
+    return clean + "/" if text.endswith("/") and clean != "/" else clean
+
+
+def checked(imported: Imported) -> Imported:
+    """The import with every old URL, alias and feed path normalised (`old_path`); those
+    that could leave the site are dropped and reported."""
+    problems = list(imported.problems)
+    posts = tuple(_checked_post(post, problems) for post in imported.posts)
+    feeds = []
+    for feed in imported.feeds:
+        if (path := old_path(feed)) is None:
+            problems.append(Problem(imported.format, None, f"old feed path not kept: "
+                                    f"{feed!r} leaves the site's root; publish that feed "
+                                    "by hand if it matters"))
+        elif path not in feeds:
+            feeds.append(path)
+    return dataclasses.replace(imported, posts=posts, feeds=tuple(feeds),
+                               problems=tuple(problems))
+
+
+def _checked_post(post: ImportedPost, problems: list[Problem]) -> ImportedPost:
+    kept: list[str] = []
+    for url in (post.old_url, *post.aliases):
+        path = old_path(url) if url else ""
+        if path is None:
+            problems.append(Problem(post.origin, None, f"old URL not kept: {url!r} holds "
+                                    "'..' or characters no site path has; the post is "
+                                    "published at its new URL only"))
+        kept.append(path or "")
+    old = kept[0] if post.old_url else ""
+    aliases = tuple(dict.fromkeys(a for a in kept[1:] if a and a != old))
+    if old == post.old_url and aliases == post.aliases:
+        return post
+    return dataclasses.replace(post, old_url=old, aliases=aliases)
 
 
 def likely_zone(dates: Iterable[dt.datetime]) -> str:

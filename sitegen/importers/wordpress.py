@@ -16,9 +16,16 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from sitegen.importers import wordpressmarkup
-from sitegen.importers.records import Asset, Imported, ImportedPost, Problem, likely_zone, slugify
+from sitegen.importers.records import (
+    Asset,
+    Imported,
+    ImportedPost,
+    Problem,
+    checked,
+    likely_zone,
+    safe_slug,
+)
 
-SLUG = re.compile(r"^[\w][\w.-]*$")  # sitegen's slugs (content.SLUG_RE)
 PUBLISHED = "publish"
 DRAFTS = frozenset({"draft", "pending", "private", "future"})
 UNCATEGORIZED = frozenset({"uncategorized", "uncategorised"})
@@ -52,10 +59,10 @@ def read(source: Path) -> Imported:
     posts = site.local_links(posts)
     zone = likely_zone([p.date for p in posts if p.date is not None and not p.draft])
     settings = _settings(channel, items) + ((("timezone", zone),) if zone else ())
-    return Imported(format="wordpress", posts=tuple(posts), settings=settings,
-                    assets=tuple(site.assets), feeds=("/feed/",),
-                    dropped=tuple(sorted(site.left_out.items())),
-                    problems=tuple(_notes(items, uploads, name, site, zone) + site.problems))
+    return checked(Imported(
+        format="wordpress", posts=tuple(posts), settings=settings, assets=tuple(site.assets),
+        feeds=("/feed/",), dropped=tuple(sorted(site.left_out.items())),
+        problems=tuple(_notes(items, uploads, name, site, zone) + site.problems)))
 
 
 # The file ─────────────────────────────────────────────────────────────────────────────
@@ -193,11 +200,9 @@ class _Site:
             old_url=self._old_url(item, where) if status == PUBLISHED else "")
 
     def _slug(self, item: Item, where: str) -> str:
-        name = unquote(item.fields.get("wp:post_name", "").strip())
-        if name and SLUG.fullmatch(name) and ".." not in name:
-            return name
+        name = item.fields.get("wp:post_name", "").strip()
         title = html.unescape(item.fields.get("title", ""))
-        return slugify(name or title) if (name or title.strip()) else \
+        return safe_slug(name, title) if (name or title.strip()) else \
             f"post-{item.fields.get('wp:post_id', '0')}"
 
     def _old_url(self, item: Item, where: str) -> str:
