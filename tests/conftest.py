@@ -34,6 +34,15 @@ def sitegen(*args: str | Path, cwd: Path | None = None) -> Run:
     return Run(done.returncode, done.stdout, done.stderr)
 
 
+ImportRuns = tuple[Path, Run, Run, Run]  # the new site; the import, build and check runs
+
+
+def import_build_check(fmt: str, source: Path, site: Path) -> ImportRuns:
+    """`sitegen import` into a new site, then build and check it, as a user would."""
+    run = sitegen("import", fmt, source, "--into", site)
+    return site, run, sitegen("build", "--source", site), sitegen("check", "--source", site)
+
+
 def copy_site(source: Path, tmp_path: Path, name: str = "site") -> Path:
     target = tmp_path / name
     shutil.copytree(source, target)

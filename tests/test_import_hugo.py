@@ -11,20 +11,15 @@ import pytest
 
 from sitegen.importers import hugo
 from sitegen.importers.records import Imported, ImportedPost
-from tests.conftest import FIXTURES, Run, sitegen
+from tests.conftest import FIXTURES, ImportRuns, import_build_check, sitegen
 
 SOURCE = FIXTURES / "import" / "hugo"
-Imported_ = tuple[Path, Run, Run, Run]
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported_:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> ImportRuns:
     """The fixture imported into a new site, built, then checked."""
-    site = tmp_path_factory.mktemp("hugo") / "site"
-    run = sitegen("import", "hugo", SOURCE, "--into", site)
-    build = sitegen("build", "--source", site)
-    check = sitegen("check", "--source", site)
-    return site, run, build, check
+    return import_build_check("hugo", SOURCE, tmp_path_factory.mktemp("hugo") / "site")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +31,7 @@ def by_origin(records: Imported, origin: str) -> ImportedPost:
     return next(p for p in records.posts if p.origin == origin)
 
 
-def test_import_builds_and_checks_clean(imported: Imported_) -> None:
+def test_import_builds_and_checks_clean(imported: ImportRuns) -> None:
     _, run, build, check = imported
     assert run.code == 0, run.err
     assert "posts: 6 written (1 drafts, 2 pages)" in run.out
@@ -45,7 +40,7 @@ def test_import_builds_and_checks_clean(imported: Imported_) -> None:
     assert "no problems" in check.out
 
 
-def test_posts_keep_their_old_urls(imported: Imported_) -> None:
+def test_posts_keep_their_old_urls(imported: ImportRuns) -> None:
     site, run, _, _ = imported
     public = site / "public"
     assert '[permalinks] post = "/{year}/{month_num}/{slug}/"' in run.out
@@ -59,7 +54,7 @@ def test_posts_keep_their_old_urls(imported: Imported_) -> None:
     assert (public / "index.xml").is_file() and (public / "posts/index.xml").is_file()
 
 
-def test_dates_keep_their_offsets(imported: Imported_) -> None:
+def test_dates_keep_their_offsets(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     feed = (site / "public/index.xml").read_text()
     assert "<published>2019-02-13T08:09:26-07:00</published>" in feed  # '2019-02-13T8:09:26'
@@ -68,21 +63,21 @@ def test_dates_keep_their_offsets(imported: Imported_) -> None:
         "<updated>2019-02-20T10:00:00+00:00</updated>" in feed  # lastmod
 
 
-def test_tags_from_every_taxonomy(imported: Imported_) -> None:
+def test_tags_from_every_taxonomy(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     for tag in ("weather", "garden", "notes", "winter", "drawing", "meta"):
         assert (site / "public/tags" / tag / "index.html").is_file(), tag
     assert not (site / "public/tags/ideas").exists()  # only a draft has it
 
 
-def test_drafts_stay_out(imported: Imported_) -> None:
+def test_drafts_stay_out(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     [draft] = [p for p in (site / "content").rglob("*.md") if "draft: true" in p.read_text()]
     assert "An idea, not yet written" in draft.read_text()
     assert "idea" not in (site / "public/index.xml").read_text()
 
 
-def test_bundle_files_and_static_files_are_published(imported: Imported_) -> None:
+def test_bundle_files_and_static_files_are_published(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     public = site / "public"
     assert (public / "2018/11/bridge/bridge.svg").is_file()
@@ -94,7 +89,7 @@ def test_bundle_files_and_static_files_are_published(imported: Imported_) -> Non
     assert 'og:image" content="https://field.example.net/images/frost.svg"' in frost
 
 
-def test_shortcodes_are_converted(imported: Imported_) -> None:
+def test_shortcodes_are_converted(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     public = site / "public"
     frost = (public / "2019/02/first-frost/index.html").read_text()
@@ -114,14 +109,14 @@ def test_shortcodes_are_converted(imported: Imported_) -> None:
         "{{&lt; figure src=\"bridge.svg\" &gt;}}" in bridge  # {{</* */>}}: shown as written
 
 
-def test_heading_anchors_match_hugo(imported: Imported_) -> None:
+def test_heading_anchors_match_hugo(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     frost = (site / "public/2019/02/first-frost/index.html").read_text()
     assert 'id="thats-it"' in frost and 'href="#thats-it"' in frost
     assert 'id="step-6---simplify"' in frost and 'href="#step-6---simplify"' in frost
 
 
-def test_report_lists_fields_and_problems(imported: Imported_) -> None:
+def test_report_lists_fields_and_problems(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     report = (site / "import-report.txt").read_text()
     assert "field kept: author (string) in 1 posts" in report
@@ -130,7 +125,7 @@ def test_report_lists_fields_and_problems(imported: Imported_) -> None:
             '{{< zoom-img src="frost.jpg" >}}') in report
 
 
-def test_run_again_adds_nothing(imported: Imported_) -> None:
+def test_run_again_adds_nothing(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     before = sorted(p.relative_to(site) for p in (site / "content").rglob("*"))
     again = sitegen("import", "hugo", SOURCE, "--into", site)

@@ -10,19 +10,15 @@ import pytest
 
 from sitegen.importers import jekyll
 from sitegen.importers.records import Imported, ImportedPost
-from tests.conftest import FIXTURES, Run, sitegen
+from tests.conftest import FIXTURES, ImportRuns, import_build_check, sitegen
 
 SOURCE = FIXTURES / "import" / "jekyll"
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run, Run, Run]:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> ImportRuns:
     """The fixture imported into a new site, built, then checked."""
-    site = tmp_path_factory.mktemp("jekyll") / "site"
-    run = sitegen("import", "jekyll", SOURCE, "--into", site)
-    build = sitegen("build", "--source", site)
-    check = sitegen("check", "--source", site)
-    return site, run, build, check
+    return import_build_check("jekyll", SOURCE, tmp_path_factory.mktemp("jekyll") / "site")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +30,7 @@ def by_origin(records: Imported, origin: str) -> ImportedPost:
     return next(p for p in records.posts if p.origin == origin)
 
 
-def test_import_builds_and_checks_clean(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_import_builds_and_checks_clean(imported: ImportRuns) -> None:
     _, run, build, check = imported
     assert run.code == 0, run.err
     assert "posts: 5 written (2 drafts, 1 pages)" in run.out
@@ -43,7 +39,7 @@ def test_import_builds_and_checks_clean(imported: tuple[Path, Run, Run, Run]) ->
     assert "no problems" in check.out
 
 
-def test_posts_keep_their_old_urls(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_posts_keep_their_old_urls(imported: ImportRuns) -> None:
     site, run, _, _ = imported
     public = site / "public"
     assert '[permalinks] post = "/blog/{year}/{month_num}/{day_num}/{slug}/"' in run.out
@@ -56,7 +52,7 @@ def test_posts_keep_their_old_urls(imported: tuple[Path, Run, Run, Run]) -> None
     assert (public / "feed.xml").is_file()
 
 
-def test_dates_keep_their_offsets(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_dates_keep_their_offsets(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     feed = (site / "public/feed.xml").read_text()
     assert "<published>2014-06-09T18:00:00-07:00</published>" in feed
@@ -66,13 +62,13 @@ def test_dates_keep_their_offsets(imported: tuple[Path, Run, Run, Run]) -> None:
     assert 'timezone = "America/Los_Angeles"' in (site / "site.toml").read_text()
 
 
-def test_tags_merge_categories_and_tags(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_tags_merge_categories_and_tags(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     for tag in ("sea", "notes", "boats", "tides", "bread", "baking"):
         assert (site / "public/tags" / tag / "index.html").is_file(), tag
 
 
-def test_drafts_stay_out(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_drafts_stay_out(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     drafts = [p for p in (site / "content").rglob("*.md") if "draft: true" in p.read_text()]
     assert sorted(p.stem for p in drafts) == ["half-thought", "unfinished"]
@@ -80,7 +76,7 @@ def test_drafts_stay_out(imported: tuple[Path, Run, Run, Run]) -> None:
     assert not list((site / "public").rglob("*half-thought*"))
 
 
-def test_files_the_old_site_published_are_copied(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_files_the_old_site_published_are_copied(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     public = site / "public"
     for path in ("assets/img/tide.svg", "files/notes.txt", "CNAME"):
@@ -91,7 +87,7 @@ def test_files_the_old_site_published_are_copied(imported: tuple[Path, Run, Run,
     assert 'src="/assets/img/tide.svg"' in tide
 
 
-def test_liquid_is_converted(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_liquid_is_converted(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     public = site / "public"
     tide = (public / "blog/2014/06/09/tide-tables/index.html").read_text()
@@ -107,7 +103,7 @@ def test_liquid_is_converted(imported: tuple[Path, Run, Run, Run]) -> None:
     assert 'href="/blog/2014/06/09/tide-tables/"' in bread
 
 
-def test_report_lists_fields_and_problems(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_report_lists_fields_and_problems(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     report = (site / "import-report.txt").read_text()
     assert "field kept: rating (int) in 2 posts" in report
@@ -118,7 +114,7 @@ def test_report_lists_fields_and_problems(imported: tuple[Path, Run, Run, Run]) 
     assert "[feeds] copies" in report
 
 
-def test_run_again_adds_nothing(imported: tuple[Path, Run, Run, Run]) -> None:
+def test_run_again_adds_nothing(imported: ImportRuns) -> None:
     site, _, _, _ = imported
     before = sorted(p.relative_to(site) for p in (site / "content").rglob("*"))
     again = sitegen("import", "jekyll", SOURCE, "--into", site)

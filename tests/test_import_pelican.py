@@ -13,20 +13,15 @@ import pytest
 from sitegen.importers import pelican, pelicanconf
 from sitegen.importers.pelicanmarkup import fence_code
 from sitegen.importers.records import Imported, ImportedPost
-from tests.conftest import FIXTURES, Run, sitegen, tree
+from tests.conftest import FIXTURES, ImportRuns, import_build_check, sitegen, tree
 
 SOURCE = FIXTURES / "import" / "pelican"
-Imports = tuple[Path, Run, Run, Run]
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Imports:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> ImportRuns:
     """The fixture imported into a new site, built, then checked."""
-    site = tmp_path_factory.mktemp("pelican") / "site"
-    run = sitegen("import", "pelican", SOURCE, "--into", site)
-    build = sitegen("build", "--source", site)
-    check = sitegen("check", "--source", site)
-    return site, run, build, check
+    return import_build_check("pelican", SOURCE, tmp_path_factory.mktemp("pelican") / "site")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +33,7 @@ def post(records: Imported, origin: str) -> ImportedPost:
     return next(p for p in records.posts if p.origin == origin)
 
 
-def test_import_builds_and_checks_clean(imported: Imports) -> None:
+def test_import_builds_and_checks_clean(imported: ImportRuns) -> None:
     _, run, build, check = imported
     assert run.code == 0, run.err
     assert "posts: 6 written (1 drafts, 1 pages)" in run.out
@@ -48,7 +43,7 @@ def test_import_builds_and_checks_clean(imported: Imports) -> None:
     assert "no problems" in check.out
 
 
-def test_old_urls_and_feeds_resolve(imported: Imports) -> None:
+def test_old_urls_and_feeds_resolve(imported: ImportRuns) -> None:
     site, run, _, _ = imported
     public = site / "public"
     assert '[permalinks] post = "/{year}/{month_num}/{slug}.html"' in run.out
@@ -59,7 +54,7 @@ def test_old_urls_and_feeds_resolve(imported: Imports) -> None:
     assert "<feed" in (public / "feeds/all.atom.xml").read_text()  # publishconf's feed
 
 
-def test_links_and_code_are_converted(imported: Imports) -> None:
+def test_links_and_code_are_converted(imported: ImportRuns) -> None:
     public = imported[0] / "public"
     faq = (public / "2013/02/python-faq-equality.html").read_text()
     assert 'href="/2013/01/structure-on-shapes-of-data.html"' in faq  # {filename}…rst
@@ -75,7 +70,7 @@ def test_links_and_code_are_converted(imported: Imports) -> None:
     assert "<h2>A section</h2>" in essay
 
 
-def test_assets_are_copied_where_links_find_them(imported: Imports) -> None:
+def test_assets_are_copied_where_links_find_them(imported: ImportRuns) -> None:
     site, run, _, _ = imported
     public = site / "public"
     assert "files copied: 3" in run.out
@@ -86,7 +81,7 @@ def test_assets_are_copied_where_links_find_them(imported: Imports) -> None:
     assert (public / "2014/06/bridge.svg").is_file()
 
 
-def test_tags_dates_and_drafts(records: Imported, imported: Imports) -> None:
+def test_tags_dates_and_drafts(records: Imported, imported: ImportRuns) -> None:
     faq = post(records, "content/python-faq-equality.md")
     assert faq.title == "Python FAQ: Equality"  # a ':' in a Key: value header
     assert faq.tags == ("Python", "faq", "equality")  # the category first
@@ -107,7 +102,7 @@ def test_tags_dates_and_drafts(records: Imported, imported: Imports) -> None:
     assert (about.kind, about.date, about.nav) == ("page", None, 1)
 
 
-def test_settings_and_report(records: Imported, imported: Imports) -> None:
+def test_settings_and_report(records: Imported, imported: ImportRuns) -> None:
     settings = dict(records.settings)
     assert settings["title"] == "Bits and Bridges"
     assert settings["base_url"] == "https://bits.example.org/"  # publishconf.py wins
@@ -118,7 +113,7 @@ def test_settings_and_report(records: Imported, imported: Imports) -> None:
     assert "feeds not kept: CATEGORY_FEED_ATOM (feeds/{slug}.atom.xml)" in report
 
 
-def test_rerun_adds_nothing(imported: Imports) -> None:
+def test_rerun_adds_nothing(imported: ImportRuns) -> None:
     site = imported[0]
     before = tree(site / "content")
     again = sitegen("import", "pelican", SOURCE, "--into", site)

@@ -13,20 +13,15 @@ import pytest
 from sitegen.importers import wordpress
 from sitegen.importers.records import Imported, ImportedPost
 from sitegen.importers.wordpressmarkup import autop, convert
-from tests.conftest import FIXTURES, Run, sitegen, tree
+from tests.conftest import FIXTURES, ImportRuns, import_build_check, sitegen, tree
 
 SOURCE = FIXTURES / "import" / "wordpress" / "export.xml"
-Imports = tuple[Path, Run, Run, Run]
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Imports:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> ImportRuns:
     """The export imported into a new site, built, then checked."""
-    site = tmp_path_factory.mktemp("wordpress") / "site"
-    run = sitegen("import", "wordpress", SOURCE, "--into", site)
-    build = sitegen("build", "--source", site)
-    check = sitegen("check", "--source", site)
-    return site, run, build, check
+    return import_build_check("wordpress", SOURCE, tmp_path_factory.mktemp("wordpress") / "site")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +33,7 @@ def post(records: Imported, item: str) -> ImportedPost:
     return next(p for p in records.posts if p.origin == f"export.xml#{item}")
 
 
-def test_import_builds_and_checks_clean(imported: Imports) -> None:
+def test_import_builds_and_checks_clean(imported: ImportRuns) -> None:
     _, run, build, check = imported
     assert run.code == 0, run.err
     assert "posts: 4 written (1 drafts, 1 pages)" in run.out
@@ -48,7 +43,7 @@ def test_import_builds_and_checks_clean(imported: Imports) -> None:
     assert "no problems" in check.out
 
 
-def test_old_urls_and_feed_resolve(imported: Imports) -> None:
+def test_old_urls_and_feed_resolve(imported: ImportRuns) -> None:
     site, run, _, _ = imported
     public = site / "public"
     assert '[permalinks] post = "/{year}/{month_num}/{day_num}/{slug}/"' in run.out
@@ -59,7 +54,7 @@ def test_old_urls_and_feed_resolve(imported: Imports) -> None:
     assert copies and all("<feed" in c for c in copies)
 
 
-def test_content_is_converted(imported: Imports) -> None:
+def test_content_is_converted(imported: ImportRuns) -> None:
     public = imported[0] / "public"
     walk = (public / "2014/06/09/crossing-the-river/index.html").read_text()
     assert "<p>We set off at dawn.<br>\nThe fog was thick.</p>" in walk.replace("<br />", "<br>")
@@ -98,7 +93,7 @@ def test_tags_dates_drafts_and_fields(records: Imported) -> None:
     assert records.dropped == (("mood", 1),)  # post meta: public keys counted, none kept
 
 
-def test_report(imported: Imports) -> None:
+def test_report(imported: ImportRuns) -> None:
     report = (imported[0] / "import-report.txt").read_text()
     assert "export.xml item 12:88: old URL not kept: /?p=12 has a query" in report
     assert "export.xml item 10:49: shortcode left as text: [gallery]" in report
@@ -123,7 +118,7 @@ def test_without_uploads_attachments_keep_their_old_urls_and_check_says_so(tmp_p
     assert "wp-content/uploads/2014/06/bridge.svg leads nowhere" in check.out + check.err
 
 
-def test_rerun_adds_nothing(imported: Imports) -> None:
+def test_rerun_adds_nothing(imported: ImportRuns) -> None:
     site = imported[0]
     before = tree(site / "content")
     again = sitegen("import", "wordpress", SOURCE, "--into", site)
