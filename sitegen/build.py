@@ -34,7 +34,7 @@ from sitegen import cache as cache_store
 from sitegen import config as site_config
 from sitegen.cache import Cache
 from sitegen.config import Config
-from sitegen.errors import BuildErrors, ContentError, SiteError, WarningsFailed, shown
+from sitegen.errors import BuildErrors, ContentError, SiteError, WarningsFailed
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
 from sitegen.site import Entry
@@ -357,12 +357,7 @@ def _outside(path: Path, site_dir: Path) -> str | None:
     or to a folder above it) that leads out of the site folder, as under content/."""
     if not path.is_relative_to(site_dir):
         return None  # the built-in theme's
-    site_real, real = os.path.realpath(site_dir), os.path.realpath(path)
-    if os.path.commonpath([site_real, real]) == site_real:
-        return None
-    return (f"is a symlink to {shown(real, content.PATH_EXCERPT)}, outside the site "
-            "folder; sitegen does not publish files from outside the site: copy what it "
-            "points to into the site")
+    return content.outside_site(os.path.realpath(path), os.path.realpath(site_dir))
 
 
 def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache: Cache,

@@ -257,14 +257,23 @@ def _link_problem(link: str, site_real: str, above: tuple[str, ...]) -> str | No
             return "is a symlink loop (it leads back to itself); remove it or point it at a file"
         return (f"is a symlink to {shown(os.readlink(link), PATH_EXCERPT)}, which does not exist; "
                 "remove the link or restore what it points to")
-    if os.path.commonpath([site_real, target]) != site_real:
-        return (f"is a symlink to {shown(target, PATH_EXCERPT)}, outside the site folder; "
-                "sitegen does not publish files from outside the site: copy what it points "
-                "to into the site")
+    problem = outside_site(target, site_real)
+    if problem:
+        return problem
     if any(os.path.commonpath([target, os.path.realpath(a)]) == target for a in above):
         return ("is a symlink loop: it leads to a folder that holds it, "
                 f"{shown(target, PATH_EXCERPT)}; remove the link")
     return None
+
+
+def outside_site(target: str, site_real: str) -> str | None:
+    """Why a file whose real path is `target` cannot be published from the site whose
+    real path is `site_real` (a symlink led out of it), or None."""
+    if os.path.commonpath([site_real, target]) == site_real:
+        return None
+    return (f"is a symlink to {shown(target, PATH_EXCERPT)}, outside the site folder; "
+            "sitegen does not publish files from outside the site: copy what it points "
+            "to into the site")
 
 
 def _unreadable(path: str, exc: OSError, what: str) -> ContentError:

@@ -43,6 +43,18 @@ def import_build_check(fmt: str, source: Path, site: Path) -> ImportRuns:
     return site, run, sitegen("build", "--source", site), sitegen("check", "--source", site)
 
 
+def assert_imported_clean(runs: ImportRuns, written: str, built: str = "") -> None:
+    """The import said `written` ('posts: 6 written (1 drafts, 2 pages)'), the site built
+    (saying `built`, when given) and `sitegen check` found no problems."""
+    _, run, build, check = runs
+    assert run.code == 0, run.err
+    assert written in run.out
+    assert build.code == 0, build.err
+    assert built in build.out
+    assert check.code == 0, check.out + check.err
+    assert "no problems" in check.out
+
+
 def copy_site(source: Path, tmp_path: Path, name: str = "site") -> Path:
     target = tmp_path / name
     shutil.copytree(source, target)

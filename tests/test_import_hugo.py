@@ -11,7 +11,7 @@ import pytest
 
 from sitegen.importers import hugo
 from sitegen.importers.records import Imported, ImportedPost
-from tests.conftest import FIXTURES, ImportRuns, import_build_check, sitegen
+from tests.conftest import FIXTURES, ImportRuns, assert_imported_clean, import_build_check, sitegen
 
 SOURCE = FIXTURES / "import" / "hugo"
 
@@ -32,12 +32,7 @@ def by_origin(records: Imported, origin: str) -> ImportedPost:
 
 
 def test_import_builds_and_checks_clean(imported: ImportRuns) -> None:
-    _, run, build, check = imported
-    assert run.code == 0, run.err
-    assert "posts: 6 written (1 drafts, 2 pages)" in run.out
-    assert build.code == 0, build.err
-    assert check.code == 0, check.out + check.err
-    assert "no problems" in check.out
+    assert_imported_clean(imported, "posts: 6 written (1 drafts, 2 pages)")
 
 
 def test_posts_keep_their_old_urls(imported: ImportRuns) -> None:

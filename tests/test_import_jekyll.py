@@ -10,7 +10,7 @@ import pytest
 
 from sitegen.importers import jekyll
 from sitegen.importers.records import Imported, ImportedPost
-from tests.conftest import FIXTURES, ImportRuns, import_build_check, sitegen
+from tests.conftest import FIXTURES, ImportRuns, assert_imported_clean, import_build_check, sitegen
 
 SOURCE = FIXTURES / "import" / "jekyll"
 
@@ -31,12 +31,7 @@ def by_origin(records: Imported, origin: str) -> ImportedPost:
 
 
 def test_import_builds_and_checks_clean(imported: ImportRuns) -> None:
-    _, run, build, check = imported
-    assert run.code == 0, run.err
-    assert "posts: 5 written (2 drafts, 1 pages)" in run.out
-    assert build.code == 0, build.err
-    assert check.code == 0, check.out + check.err
-    assert "no problems" in check.out
+    assert_imported_clean(imported, "posts: 5 written (2 drafts, 1 pages)")
 
 
 def test_posts_keep_their_old_urls(imported: ImportRuns) -> None:

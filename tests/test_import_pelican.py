@@ -13,7 +13,14 @@ import pytest
 from sitegen.importers import pelican, pelicanconf
 from sitegen.importers.pelicanmarkup import fence_code
 from sitegen.importers.records import Imported, ImportedPost
-from tests.conftest import FIXTURES, ImportRuns, import_build_check, sitegen, tree
+from tests.conftest import (
+    FIXTURES,
+    ImportRuns,
+    assert_imported_clean,
+    import_build_check,
+    sitegen,
+    tree,
+)
 
 SOURCE = FIXTURES / "import" / "pelican"
 
@@ -34,13 +41,7 @@ def post(records: Imported, origin: str) -> ImportedPost:
 
 
 def test_import_builds_and_checks_clean(imported: ImportRuns) -> None:
-    _, run, build, check = imported
-    assert run.code == 0, run.err
-    assert "posts: 6 written (1 drafts, 1 pages)" in run.out
-    assert build.code == 0, build.err
-    assert "Built 4 posts" in build.out
-    assert check.code == 0, check.out + check.err
-    assert "no problems" in check.out
+    assert_imported_clean(imported, "posts: 6 written (1 drafts, 1 pages)", "Built 4 posts")
 
 
 def test_old_urls_and_feeds_resolve(imported: ImportRuns) -> None:

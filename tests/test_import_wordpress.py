@@ -13,7 +13,14 @@ import pytest
 from sitegen.importers import wordpress
 from sitegen.importers.records import Imported, ImportedPost
 from sitegen.importers.wordpressmarkup import autop, convert
-from tests.conftest import FIXTURES, ImportRuns, import_build_check, sitegen, tree
+from tests.conftest import (
+    FIXTURES,
+    ImportRuns,
+    assert_imported_clean,
+    import_build_check,
+    sitegen,
+    tree,
+)
 
 SOURCE = FIXTURES / "import" / "wordpress" / "export.xml"
 
@@ -34,13 +41,7 @@ def post(records: Imported, item: str) -> ImportedPost:
 
 
 def test_import_builds_and_checks_clean(imported: ImportRuns) -> None:
-    _, run, build, check = imported
-    assert run.code == 0, run.err
-    assert "posts: 4 written (1 drafts, 1 pages)" in run.out
-    assert build.code == 0, build.err
-    assert "Built 2 posts" in build.out
-    assert check.code == 0, check.out + check.err
-    assert "no problems" in check.out
+    assert_imported_clean(imported, "posts: 4 written (1 drafts, 1 pages)", "Built 2 posts")
 
 
 def test_old_urls_and_feed_resolve(imported: ImportRuns) -> None:

@@ -5,23 +5,16 @@ keep for itself (the names of sitegen/paths.py)."""
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 import tempfile
 from pathlib import Path
-from urllib.parse import unquote
 
 from sitegen import paths
-from sitegen.config import CONTROL
+from sitegen.importers.records import inside
 from sitegen.site import MONTHS
 
 # The archives sitegen makes for a year, a month and a day: '2024/', '2024/Jun/', '2024/Jun/9/'.
 ARCHIVE = re.compile(rf"^\d+/(?:(?:{'|'.join(MONTHS)})/(?:\d+/)?)?$")
-
-
-def inside(path: str, folder: str) -> bool:
-    """True when the real path `path` is `folder` or under it (both real paths)."""
-    return os.path.commonpath([path, folder]) == folder
 
 
 def source_root(source: str) -> str | None:
@@ -36,7 +29,7 @@ def source_root(source: str) -> str | None:
 def copy_refusal(file: Path, root: str | None) -> str | None:
     """Why the file must not be copied (it leads outside the source), or None."""
     real = os.path.realpath(file)
-    if root is not None and not inside(real, root):
+    if root is not None and not inside(Path(root), Path(real)):
         return (f"file not copied: it is a symlink to {real} outside the source; copy the "
                 "file itself into the source")
     if not os.path.isfile(real):
@@ -50,7 +43,7 @@ def write_refusal(site: str, dest: Path, shown: str) -> str | None:
     if os.path.islink(dest):
         return (f"not written: {shown} is a symlink; remove it, then import again")
     folder = os.path.realpath(dest.parent)
-    if not inside(folder, site):
+    if not inside(Path(site), Path(folder)):
         return (f"not written: {shown} would be in {folder}, outside the site folder (a "
                 "symlink leads there); make that folder a real one, then import again")
     return None
@@ -67,18 +60,6 @@ def replace_text(dest: Path, text: str) -> None:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-
-
-def old_path(path: str) -> str | None:
-    """An old URL's path, decoded and written plainly ('/a/./b%20c/' → '/a/b c/'); None
-    when it holds '..' or a control character, or is no path on the site."""
-    text = unquote(path)
-    if ".." in text.split("/") or CONTROL.search(text) or "\\" in text:
-        return None
-    plain = "/" + posixpath.normpath("/" + text.lstrip("/")).lstrip("/")
-    if text.endswith("/") and plain != "/":
-        plain += "/"
-    return plain
 
 
 def taken(url: str) -> str | None:

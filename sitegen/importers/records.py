@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from sitegen.config import CONTROL
 from sitegen.content import SLUG_RE
 
 
@@ -165,7 +166,7 @@ def old_path(url: str) -> str | None:
     character or a backslash, or is not a path from the root."""
     text = unquote(url.strip())
     if not text.startswith("/") or ".." in re.split(r"[/\\]", text) or "\\" in text \
-            or any(ord(c) < 32 or ord(c) == 127 for c in text):
+            or CONTROL.search(text):
         return None
     clean = "/" + posixpath.normpath(text).lstrip("/")
     return clean + "/" if text.endswith("/") and clean != "/" else clean

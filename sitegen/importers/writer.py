@@ -71,7 +71,15 @@ from sitegen import config, init, tags
 from sitegen.content import POST_SUFFIXES, SLUG_RE
 from sitegen.errors import ConfigError, OutputError, shown
 from sitegen.importers import ledger, permalinks, places, sitetoml
-from sitegen.importers.records import Asset, Imported, ImportedPost, Problem, slugify
+from sitegen.importers.records import (
+    Asset,
+    Imported,
+    ImportedPost,
+    Problem,
+    inside,
+    old_path,
+    slugify,
+)
 from sitegen.importers.report import REPORT_FILE, Report
 from sitegen.importers.sitetoml import ADDED, DIFFERS, THERE, Setting
 
@@ -242,7 +250,7 @@ def _save_toml(site: _Site, settings: _Settings) -> None:
     if not settings.changed:
         return
     path = site.folder / "site.toml"
-    if not places.inside(os.path.realpath(path), site.real):
+    if not inside(Path(site.real), path):
         raise ConfigError("site.toml", None, "is a symlink to a file outside the site "
                           "folder; make it a real file, then import again")
     try:
@@ -598,7 +606,7 @@ def _relative(path: str, base_path: str) -> str:
     """An old path from the host root → from the new site's root, decoded and written
     plainly; a folder's path ends in '/' ('/2024/06/essay' is served as
     '/2024/06/essay/'). '' when it holds '..' or a control character."""
-    plain = places.old_path(path)
+    plain = old_path("/" + path.lstrip("/"))
     if plain is None:
         return ""
     if base_path != "/" and plain.startswith(base_path):
