@@ -9,7 +9,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from sitegen import (
     output,
     pages,
     paths,
+    search,
     shape,
     site,
     tags,
@@ -53,6 +54,9 @@ class Options:
     jobs: int = 0  # worker processes; 0: one per core, 1: none
     strict: bool = False  # a warning fails the build before anything is written
     adopt: bool = False  # publish into a folder that holds files sitegen did not write
+    search: bool = True  # the search index (off: --no-search); also site.toml's [search]
+    search_later: bool = False  # leave changed years to `search.update` (the dev server)
+    search_store: Path | None = None  # where bundles are made; None: .cache/search/
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # news that is not a problem
     out_dir: Path = Path()
+    search: search.Index | None = None  # what the build published of the search index
 
 
 Progress = Callable[[str, int], None]  # told (what, how many) before long work
@@ -81,10 +86,11 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
     `changed`: the only content files that may differ since the last build with this
     `cache` (the dev server's watcher knows); None: look at every file."""
     started = time.perf_counter()
-    config = site_config.load(options.site_dir, options.base_url)
+    config = load_config(options)
     out_dir = (options.out_dir or options.site_dir / config.output).resolve()
     on_disk = cache is None and options.use_cache
-    with output.claim(out_dir, options.site_dir, options.adopt) as folder:
+    with output.claim(out_dir, options.site_dir, options.adopt) as folder, \
+            _search_store(options, on_disk) as store, contextlib.ExitStack() as meanwhile:
         try:
             with _collector_held():
                 cache = cache or (cache_store.load_state(options.site_dir) if on_disk
@@ -101,18 +107,96 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                 summary = Summary(out_dir=out_dir, notes=folder.notes)
                 posts = parse_all(sources, config, cache, summary, options.jobs,
                                   options.site_dir, progress)
+                indexed = meanwhile.enter_context(_indexing(posts, config, options, store,
+                                                            summary))
                 salt = f"{renderer.digest}|{config.digest()}"
                 tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
                 assets = bundles.assets(sources, posts, options.site_dir)
                 planned = _plan(posts, config, options, static, salt, cache, tags_digest,
                                 folder, assets)
-            render_all(planned, config, renderer, cache, folder, summary, options, progress)
+            render_all(planned, config, renderer, cache, folder, summary, options, progress,
+                       functools.partial(indexed, planned) if indexed else None)
         finally:
             gc.unfreeze()
     _count(summary, planned)
     _remember(options, cache, inputs, planned, renderer, summary, on_disk)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def load_config(options: Options) -> Config:
+    """site.toml as this build reads it: `--no-search` turns `[search] enabled` off, so
+    that the search page and the header's search box go too."""
+    config = site_config.load(options.site_dir, options.base_url)
+    if options.search:
+        return config
+    return dataclasses.replace(config, search=site_config.Search(enabled=False))
+
+
+def _search_store(options: Options, on_disk: bool) -> contextlib.AbstractContextManager[Path]:
+    return search.store_for(options.site_dir, cache_store.CACHE_DIR if on_disk else "",
+                            options.search_store)
+
+
+def _search(entries: Iterable[Entry], config: Config, options: Options,
+            store: Path) -> search.Index:
+    """The search index's files: each year's bundle, made again when its posts changed.
+    Drafts are there only with --drafts (the dev server), marked."""
+    return search.index(list(entries), config, store, options.search_later, options.drafts)
+
+
+Late = Callable[[], tuple[list[Page], dict[str, str]]]  # pages made while others render
+Indexed = Callable[[shape.Planned], tuple[list[Page], dict[str, str]]]
+
+
+def _search_pages(index: search.Index) -> tuple[list[Page], dict[str, str]]:
+    """The search index's files as pages, with their fingerprints: their bytes' digests,
+    so that only a changed bundle is copied again."""
+    copies = [Page(f.path, pages.COPY, context={"source": f.source, "digest": f.digest,
+                                                 "origin": ""}) for f in index.files]
+    listing = Page(search.INDEXES, pages.TEXT, context={"text": index.indexes_json})
+    prints = {f.path: f"search|{f.digest}" for f in index.files}
+    prints[search.INDEXES] = hashlib.sha256(index.indexes_json.encode()).hexdigest()
+    return [*copies, listing], prints
+
+
+def _indexing(posts: list[content.Post], config: Config, options: Options, store: Path,
+              summary: Summary) -> contextlib.AbstractContextManager[Indexed | None]:
+    """The search index (unless turned off). After an edit, it is made in a worker process
+    from the posts while this one plans and renders (Pagefind runs on another core);
+    after many changes (a cold build, whose workers need the memory), and in the dev
+    server (which leaves it for later), here from the plan's entries once pages are
+    rendered. Yields what gives its files as pages, from the plan."""
+    if not config.search.enabled:
+        return contextlib.nullcontext()
+    if options.search_later or summary.parsed > workers.MIN_ITEMS:
+        return contextlib.nullcontext(functools.partial(_index_here, config=config,
+                                                        options=options, store=store,
+                                                        summary=summary))
+    return _index_aside(posts, config, options, store, summary)
+
+
+def _index_here(planned: shape.Planned, config: Config, options: Options, store: Path,
+                summary: Summary) -> tuple[list[Page], dict[str, str]]:
+    summary.search = _search(planned.entries.values(), config, options, store)
+    return _search_pages(summary.search)
+
+
+@contextlib.contextmanager
+def _index_aside(posts: list[content.Post], config: Config, options: Options, store: Path,
+                 summary: Summary) -> Iterator[Indexed]:
+    info = _tag_info(options.site_dir)
+
+    def make(_: None) -> search.Index:
+        return _search(site.entries_of(posts, config, info, options.drafts), config,
+                       options, store)
+
+    with workers.aside(make, None, options.jobs) as made:
+        def indexed(_: shape.Planned) -> tuple[list[Page], dict[str, str]]:
+            summary.search = made()
+            return _search_pages(summary.search)
+
+        yield indexed
 
 
 def _remember(options: Options, cache: Cache, inputs: str, planned: shape.Planned,
@@ -171,14 +255,16 @@ def _plan(posts: list[content.Post], config: Config, options: Options,
     if cache.planned and cache.planned.shape.key == shape_key:
         shape.patch(cache.planned, posts, salt, config)
         return cache.planned
-    the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
-    plan = pages.plan(the_site, config, static, markup.stylesheet(), assets)
     same_shape = cache.shape.key == shape_key
+    the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts,
+                             cache.shape.related if same_shape else None)
+    plan = pages.plan(the_site, config, static, markup.stylesheet(), assets)
     if not same_shape:  # else the last good build had these very paths
         output.check_paths(plan)
         paths.check(plan)
     last = _last_fingerprints(folder, cache) if same_shape else {}
     fingerprints, new_shape = shape.fingerprint(plan, salt, posts, shape_key, cache.shape, last)
+    new_shape.related = site.sources(the_site.related or {})
     return shape.planned(new_shape, the_site, plan, fingerprints)
 
 
@@ -194,7 +280,7 @@ def _inputs(options: Options, config: Config, out_dir: Path, sources: list[conte
             renderer: Renderer, static: list[StaticFile]) -> str:
     """One digest of everything a build reads: equal digests, equal sites."""
     head = (f"{cache_store.CODE_VERSION}|{config.digest()}|{out_dir}|{options.drafts}|"
-            f"{renderer.digest}")
+            f"{options.search}|{renderer.digest}")
     files = "".join([*(f"|{s.path}={s.digest}" for s in sources),
                      *(f"|{f.path}={f.digest}" for f in static)])
     # surrogatepass: a folder name that is not UTF-8 still has a digest
@@ -218,7 +304,7 @@ def _unchanged(cache: Cache, out_dir: Path, started: float) -> Summary:
 def plan_site(options: Options) -> tuple[Config, list[content.Post], list[Page]]:
     """Parse and plan the site as a build does, without rendering (for `sitegen check`).
     Uses the cache on disk when `options.use_cache`, but never writes it."""
-    config = site_config.load(options.site_dir, options.base_url)
+    config = load_config(options)
     cache = cache_store.load(options.site_dir) if options.use_cache else Cache()
     sources = content.scan(options.site_dir)
     posts = parse_all(sources, config, cache, Summary(), options.jobs, options.site_dir)
@@ -362,9 +448,10 @@ def _outside(path: Path, site_dir: Path) -> str | None:
 
 def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache: Cache,
                folder: output.Folder, summary: Summary, options: Options,
-               progress: Progress | None = None) -> None:
-    """Render pages whose fingerprint changed (in worker processes), then commit. With
-    --strict, a warning stops the build before the commit."""
+               progress: Progress | None = None, late: Late | None = None) -> None:
+    """Render pages whose fingerprint changed (in worker processes), then those `late`
+    gives (the search index's files, made meanwhile), then commit. With --strict, a
+    warning stops the build before the commit."""
     plan, fingerprints = planned.plan, dict(planned.fingerprints)
     last = folder.manifest(cache.written)
     summary.warnings.extend(_vanished(last, fingerprints))
@@ -379,6 +466,9 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
             summary.warnings.extend(_prerender(stale, renderer, feeds, options.jobs))
         render = functools.partial(_render_one, renderer=renderer, feeds=feeds, out=out)
         results = workers.run(render, stale, options.jobs)
+        if late is not None:
+            more = _late_pages(late, fingerprints, last, out, cache, options)
+            stale, results = [*stale, *more], [*results, *(render(p) for p in more)]
         summary.warnings.extend(dict.fromkeys(w for _, _, ws in results for w in ws))
         if options.strict and summary.warnings:
             raise WarningsFailed(summary.warnings)
@@ -391,6 +481,15 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
     summary.rendered, summary.written = len(stale), len(written)
     summary.deleted = len(last.files.keys() - fingerprints.keys())
     cache.manifest = cache.written.id
+
+
+def _late_pages(late: Late, fingerprints: dict[str, str], last: manifest.Manifest,
+                out: output.Output, cache: Cache, options: Options) -> list[Page]:
+    """The stale ones among the pages `late` gives; their fingerprints join the plan's."""
+    extra, prints = late()
+    fingerprints.update(prints)
+    out.check_targets(extra)
+    return _stale(extra, fingerprints, last, out, cache, options)
 
 
 def _stale(plan: list[Page], fingerprints: dict[str, str], last: manifest.Manifest,

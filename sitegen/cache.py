@@ -85,6 +85,7 @@ class Stored:
     posts: frozenset[tuple[str, str]] = frozenset()
     uses: dict[str, list[int]] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)
+    related: dict[str, list[str]] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)  # keys of posts left out as damaged
     records: frozenset[str] = frozenset()  # the plan's records read intact
 
@@ -299,10 +300,12 @@ def _stored(db: sqlite3.Connection) \
     stored.records = frozenset(plan)
     stored.uses = plan.get("uses", {})
     stored.digests = plan.get("digests", {})
+    stored.related = plan.get("related", {})
     shape_key = state.get("shape")
     shape = None
     if "uses" in plan and "digests" in plan and isinstance(shape_key, str):
-        shape = Shape(shape_key, dict(stored.uses), dict(stored.digests))
+        shape = Shape(shape_key, dict(stored.uses), dict(stored.digests),
+                      dict(stored.related))
     return stored, posts, shape
 
 
@@ -502,7 +505,8 @@ def _write_changes(db: sqlite3.Connection, cache: Cache) -> None:
     stored = cache.stored
     _write_posts(db, cache)
     plan = {"uses": (stored.uses, cache.shape.uses),
-            "digests": (stored.digests, cache.shape.digests)}
+            "digests": (stored.digests, cache.shape.digests),
+            "related": (stored.related, cache.shape.related)}
     _write_records(db, "plan", {n: now for n, (before, now) in plan.items()
                                 if n not in stored.records or now != before})
     state = {k: getattr(cache, k) for k in STATE_FIELDS}
@@ -531,7 +535,8 @@ def _write_posts(db: sqlite3.Connection, cache: Cache) -> None:
 def _saved(cache: Cache) -> None:
     """The database now holds what the cache holds."""
     cache.stored = Stored(True, frozenset(cache.posts), dict(cache.shape.uses),
-                          dict(cache.shape.digests), records=frozenset(("uses", "digests")))
+                          dict(cache.shape.digests), dict(cache.shape.related),
+                          records=frozenset(("uses", "digests", "related")))
 
 
 def _remove_old_files(folder: Path) -> None:

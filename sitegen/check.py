@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from sitegen import atom, build, cli, content, links, manifest, site
+from sitegen import atom, build, cli, content, links, manifest, search, site
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.links import Output, Problem
@@ -97,7 +97,7 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
         *atom.check_feeds(feeds),
         *check_sitemap(sitemap.read_bytes() if sitemap.is_file() else None, output,
                        expected.config, expected.indexed),
-        *check_plan(output, expected.planned, out_dir, written)]
+        *check_plan(output, _with_search(expected, written), out_dir, written)]
     links_found = sum(len(d.links) for d in output.documents.values())
     return Report(problems, hand_placed(output, written), len(output.pages),
                   links_found, len(feeds), links.external_links(output, expected.config))
@@ -172,6 +172,15 @@ def _sitemap_page(loc: str, output: Output, config: Config) -> tuple[str, str]:
     if page not in output.documents or not output.documents[page].is_page:
         return "", f"which is not a page to index ({page} is not HTML, a redirect or 404.html)"
     return page, ""
+
+
+def _with_search(expected: Expected, written: manifest.Manifest) -> frozenset[str] | None:
+    """The planned files, with the search index's as the build just wrote them (the plan
+    that `sitegen check` makes does not run Pagefind again)."""
+    if expected.planned is None or not expected.config.search.enabled:
+        return expected.planned
+    return expected.planned | {path for path in written.files
+                               if path == search.INDEXES or path.startswith(search.BUNDLES)}
 
 
 def check_plan(output: Output, planned: frozenset[str] | None, out_dir: Path,

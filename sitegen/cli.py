@@ -96,6 +96,8 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
                         help="publish into a folder that holds files sitegen did not write "
                              "(they are kept, unless a page of the site has their path)")
     parser.add_argument("--no-cache", action="store_true", help="ignore and keep no .cache/")
+    parser.add_argument("--no-search", action="store_true",
+                        help="make no search index (and no search page)")
     parser.add_argument("--jobs", type=int, default=0, metavar="N",
                         help="worker processes (default: one per core; 1: no workers)")
 
@@ -103,7 +105,8 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
 def options_from(args: argparse.Namespace) -> Options:
     return Options(site_dir=Path(args.source), out_dir=Path(args.out) if args.out else None,
                    base_url=args.base_url, drafts=args.drafts, use_cache=not args.no_cache,
-                   jobs=args.jobs, strict=args.strict, adopt=args.adopt)
+                   jobs=args.jobs, strict=args.strict, adopt=args.adopt,
+                   search=not args.no_search)
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -54,6 +54,36 @@ class Feeds:
     index.xml). Each copy has its own id and rel="self", and the same entries."""
 
 
+# What a combination's separator may hold: characters a URL path carries as they are.
+SEPARATOR = re.compile(r"[A-Za-z0-9._~+-]{1,16}")
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """`[tags]`: pages for two tags together."""
+
+    combine_min: int = 5
+    """A pair of tags that shares at least this many posts gets its own page
+    (/tags/a+b/) and feed (/tags/a+b.atom); a rarer pair links to the search page."""
+
+    combine_max_pages: int = 2000
+    """Most combination pages (each with its later pages and its feed), the pairs
+    that share the most posts first; 0 makes none."""
+
+    combine_separator: str = "+"
+    """Between the two slugs of a combination's URL. Amazon S3's website endpoint reads
+    '+' as a space: write e.g. "--" or "_and_" there."""
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """`[search]`: the search index (Pagefind) and the /search/ page."""
+
+    enabled: bool = True
+    """Make the search index and the search page; false (or `--no-search`) leaves
+    both out."""
+
+
 # The types an extra front matter field may be declared with, in [content.fields].
 FIELD_TYPES = ("string", "int", "float", "bool", "date", "list", "url")
 
@@ -104,6 +134,12 @@ class Config:
 
     content: Content = field(default_factory=Content)
     """How posts are read, see [content]."""
+
+    tags: Tags = field(default_factory=Tags)
+    """Tag combination pages, see [tags]."""
+
+    search: Search = field(default_factory=Search)
+    """The search index and page, see [search]."""
 
     @property
     def base_path(self) -> str:
@@ -301,8 +337,30 @@ def _validate(config: Config, text: str, origin: str) -> None:
                               f"'{name}' must be at least 1, not {value}; "
                               f"write e.g. {key} = 30")
     check_permalink(config.permalinks.post, text)
+    _check_tags(config.tags, text)
     _check_feed_copies(config.feeds.copies, text)
     _check_fields(config.content.fields, text)
+
+
+def _check_tags(settings: Tags, text: str) -> None:
+    """[tags]: a threshold of at least 2 posts, a cap of 0 or more, a plain separator."""
+    if settings.combine_min < 2:
+        raise ConfigError(CONFIG_FILE, find_line(text, "combine_min"),
+                          f"'tags.combine_min' must be at least 2, not "
+                          f"{settings.combine_min}; write e.g. combine_min = 5")
+    if settings.combine_max_pages < 0:
+        raise ConfigError(CONFIG_FILE, find_line(text, "combine_max_pages"),
+                          "'tags.combine_max_pages' must be 0 (no combination pages) or "
+                          f"more, not {settings.combine_max_pages}; write e.g. "
+                          "combine_max_pages = 2000")
+    separator = settings.combine_separator
+    if not SEPARATOR.fullmatch(separator) or separator in ("-", "_", ".") \
+            or ".." in separator or separator.isalnum():
+        raise ConfigError(CONFIG_FILE, find_line(text, "combine_separator"),
+                          f"'tags.combine_separator' {shown(separator)} cannot sit between "
+                          "two tag slugs in a URL; use up to 16 of A-Z a-z 0-9 . _ ~ + -, "
+                          "not only letters and digits, not '-', '_', '.' or '..': "
+                          'e.g. "+", "--" or "_and_"')
 
 
 def _check_fields(fields: dict[str, str], text: str) -> None:

@@ -13,7 +13,17 @@ from sitegen import bundles
 from sitegen.bundles import Asset
 from sitegen.config import Config, feed_copy_file
 from sitegen.content import UNDATED, Post
-from sitegen.site import MONTHS, Entry, Site, TagLink, TagRef, url_of
+from sitegen.site import (
+    MONTHS,
+    Combination,
+    Entry,
+    Pairing,
+    RelatedPost,
+    Site,
+    TagLink,
+    TagRef,
+    url_of,
+)
 
 # How a page becomes bytes: a Jinja template, an Atom feed, or given bytes/files.
 TEMPLATE, FEED, TEXT, COPY = "template", "feed", "text", "copy"
@@ -47,9 +57,10 @@ class Page:
 
     @property
     def in_sitemap(self) -> bool:
-        """Every HTML page a reader can land on: not redirect stubs, not the 404 page."""
+        """Every HTML page a reader can land on: not redirect stubs, not the 404 page,
+        not the search page (empty until a reader searches)."""
         return self.kind == TEMPLATE and self.path.endswith(".html") \
-            and self.template not in ("redirect.html", "404.html")
+            and self.template not in ("redirect.html", "404.html", "search.html")
 
     @property
     def url(self) -> str:
@@ -66,7 +77,8 @@ class Page:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-_PLAIN = (str, int, float, bool, type(None), dt.datetime, TagLink, TagRef)
+_PLAIN = (str, int, float, bool, type(None), dt.datetime, TagLink, TagRef, Pairing,
+          RelatedPost)
 _BY_TYPE: dict[type, Any] = dict.fromkeys(_PLAIN, repr)
 
 
@@ -162,7 +174,8 @@ def _posts(site: Site, config: Config) -> Iterator[Page]:
                     entry=entry, description=entry.post.description, image=entry.image,
                     day_url=f"{local.year}/{MONTHS[local.month - 1]}/{local.day}/",
                     older=_nav(older), newer=_nav(newer),
-                    tag_refs=tuple(site.tags[t.slug].ref for t in entry.tags))
+                    tag_refs=tuple(site.tags[t.slug].ref for t in entry.tags),
+                    related_posts=(site.related or {}).get(entry.post.source, ()))
 
 
 def file_of(url: str) -> str:
@@ -210,13 +223,30 @@ def _tag_pages(site: Site, config: Config) -> Iterator[Page]:
     for tag in site.tags.values():
         yield from _list_pages(f"tags/{tag.slug}/", tag.entries, config, tag.name, "tag.html",
                                tag=tag.ref, tag_description=tag.description,
-                               related=tag.related, feed=f"tags/{tag.slug}.atom",
+                               related=tag.related, together=tag.together,
+                               feed=f"tags/{tag.slug}.atom",
                                description=f"Posts tagged “{tag.name}” on {config.title}")
         yield _feed_page(f"tags/{tag.slug}.atom", f"{config.title}: {tag.name}",
                          f"tags/{tag.slug}/", tag.entries, config, "atom-tag")
+    for combination in site.combinations:
+        yield from _combination_pages(combination, config)
     yield _html("tags/", "tags.html", "Tags", _newest(site.entries),
                 tags=tuple(t.ref for t in site.tags.values()),
                 description=f"Every tag on {config.title}")
+
+
+def _combination_pages(combo: Combination, config: Config) -> Iterator[Page]:
+    """Two tags' pages, as a tag's are: its list of posts, paginated, and its feed."""
+    base, feed = f"tags/{combo.slug}/", f"tags/{combo.slug}.atom"
+    title = f"{combo.first.name} + {combo.second.name}"
+    ref = TagRef(combo.slug, title, len(combo.entries))
+    yield from _list_pages(base, combo.entries, config, title, "tag.html", tag=ref,
+                           pair=(combo.first, combo.second), tag_description="",
+                           related=(), together=(), feed=feed,
+                           description=f"Posts tagged both “{combo.first.name}” and "
+                                       f"“{combo.second.name}” on {config.title}")
+    yield _feed_page(feed, f"{config.title}: {title}", base, combo.entries, config,
+                     "atom-tag")
 
 
 def _feed_page(path: str, title: str, alternate: str, entries: Sequence[Entry],
@@ -306,6 +336,9 @@ def _singles(site: Site, config: Config) -> Iterator[Page]:
     yield Page("404.html", TEMPLATE, "404.html",
                {"page_title": "Not found", "canonical": "404.html", "description": "",
                 "image": "", "recent": site.entries[:5]})
+    if config.search.enabled:
+        yield _html("search/", "search.html", "Search", None,
+                    description=f"Search the posts of {config.title}")
     yield Page("robots.txt", TEMPLATE, "robots.txt", {})
 
 

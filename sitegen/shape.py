@@ -30,6 +30,7 @@ class Shape:
     key: str = ""
     uses: dict[str, list[int]] = field(default_factory=dict)  # post source → page indexes
     digests: dict[str, str] = field(default_factory=dict)  # post source → its digest
+    related: dict[str, list[str]] = field(default_factory=dict)  # post source → sources
 
 
 @dataclass
@@ -67,7 +68,7 @@ def fingerprint(plan: Sequence[Page], salt: str, posts: Iterable[Post], shape_ke
         kept = last_fingerprints.get(page.path)
         fingerprints[page.path] = kept if kept and number not in again \
             else page.fingerprint(salt)
-    return fingerprints, Shape(shape_key, last.uses, digests)
+    return fingerprints, Shape(shape_key, last.uses, digests, last.related)
 
 
 def _fingerprint_all(plan: Sequence[Page], salt: str,

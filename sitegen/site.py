@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import heapq
+import itertools
+import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sitegen import bundles, markup, tags
 from sitegen.config import Config
@@ -16,6 +21,9 @@ from sitegen.tags import TagInfo
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 RELATED_TAGS = 8
+RELATED_POSTS = 5  # most related posts on a post's page
+NEIGHBOURS = 25  # candidates for related posts: this many each side in time, per tag
+SEARCH = "search/"  # the search page, filtered by tags with `?tag=a&tag=b`
 PAGE = "page"  # the kind of a post that lives outside lists, feeds and archives
 
 
@@ -57,6 +65,18 @@ def make_entry(post: Post, url: str, links: tuple[TagLink, ...], config: Config)
 
 
 @dataclass(frozen=True, slots=True)
+class Pairing:
+    """A tag together with another, as the first one's page lists it: the other tag,
+    how many posts carry both, and where they are listed (a combination page, or the
+    search page filtered by both tags)."""
+
+    other: TagLink
+    count: int
+    url: str  # site-relative: 'tags/python+svg/', or 'search/' …
+    query: str = ""  # … with 'tag=python&tag=svg'
+
+
+@dataclass(frozen=True, slots=True)
 class Tag:
     slug: str
     name: str
@@ -65,6 +85,30 @@ class Tag:
     entries: tuple[Entry, ...]  # newest first
     related: tuple[TagRef, ...]
     ref: TagRef  # slug, name and post count
+    together: tuple[Pairing, ...] = ()  # its combination pages, then rarer related pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Combination:
+    """Two tags' page: the posts that carry both, at tags/{first}{separator}{second}/."""
+
+    slug: str  # 'python+svg': the two slugs in sorted order, joined by the separator
+    first: TagLink
+    second: TagLink
+    entries: tuple[Entry, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedPost:
+    """A post as another post's "related" list shows it."""
+
+    title: str
+    url: str
+    date: dt.datetime
+    source: str  # the post's file, so that a build can keep the list for the next one
+
+
+Related = dict[str, tuple[RelatedPost, ...]]  # post source → its related posts
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,21 +116,34 @@ class Site:
     entries: tuple[Entry, ...]  # dated posts, newest first: lists, feeds, archives
     tags: dict[str, Tag]  # by slug, sorted by slug
     pages: tuple[Entry, ...] = ()  # posts of kind 'page', by file: only their own page
+    combinations: tuple[Combination, ...] = ()  # most shared posts first
+    related: Related | None = None  # by post source
 
 
 
 def assemble(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
-             drafts: bool = False) -> Site:
-    """Build the Site; raise the collected SiteErrors as one list."""
+             drafts: bool = False, known: dict[str, list[str]] | None = None) -> Site:
+    """Build the Site; raise the collected SiteErrors as one list. `known`: each post's
+    related posts (by source) as the last build found them, when no title, date, tag or
+    slug changed since (the site's shape): then they are not scored again."""
     published = [p for p in posts if drafts or not p.draft]
-    shown = sorted((p for p in published if p.kind != PAGE),
-                   key=lambda p: (p.date, p.source), reverse=True)
-    links = _tag_links(shown, info)
-    entries = tuple(make_entry(p, permalink(p, config), tuple(links[n] for n in p.tags),
-                               config) for p in shown)
+    entries = entries_of(published, config, info, drafts=True)  # published: drafts chosen
     pages = tuple(make_entry(p, permalink(p, config), (), config)
                   for p in sorted(published, key=lambda p: p.source) if p.kind == PAGE)
-    return Site(entries, _tags(entries, info), pages)
+    the_tags = _tags(entries, info)
+    combinations = combine(entries, config)
+    return Site(entries, _with_pairings(the_tags, combinations, config), pages,
+                combinations, recall(entries, known) or relate(entries))
+
+
+def entries_of(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
+               drafts: bool = False) -> tuple[Entry, ...]:
+    """The dated posts (not pages) as lists show them, newest first."""
+    shown = sorted((p for p in posts if p.kind != PAGE and (drafts or not p.draft)),
+                   key=lambda p: (p.date, p.source), reverse=True)
+    links = _tag_links(shown, info)
+    return tuple(make_entry(p, permalink(p, config), tuple(links[n] for n in p.tags), config)
+                 for p in shown)
 
 
 def permalink(post: Post, config: Config) -> str:
@@ -169,3 +226,123 @@ def _related(slug: str, entries: list[Entry], refs: dict[str, TagRef]) -> tuple[
     del together[slug]
     ranked = sorted(together, key=lambda s: (-together[s], s))[:RELATED_TAGS]
     return tuple(TagRef(s, refs[s].name, together[s]) for s in ranked)
+
+
+def shared_counts(entries: Iterable[Entry]) -> Counter[tuple[str, str]]:
+    """How many posts each pair of tags shares, by the pair's slugs in sorted order."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for entry in entries:
+        slugs = sorted({link.slug for link in entry.tags})
+        counts.update(itertools.combinations(slugs, 2))
+    return counts
+
+
+def combine(entries: Sequence[Entry], config: Config) -> tuple[Combination, ...]:
+    """The pairs of tags that share at least `combine_min` posts, most shared first
+    (ties by slug), at most `combine_max_pages` of them, each with its posts."""
+    wanted = config.tags
+    counts = shared_counts(entries)
+    pairs = sorted((p for p, n in counts.items() if n >= wanted.combine_min),
+                   key=lambda p: (-counts[p], p))[: wanted.combine_max_pages]
+    chosen: dict[tuple[str, str], list[Entry]] = {p: [] for p in pairs}
+    links: dict[str, TagLink] = {}
+    for entry in entries:
+        links.update((link.slug, link) for link in entry.tags)
+        slugs = sorted({link.slug for link in entry.tags})
+        for pair in itertools.combinations(slugs, 2):
+            if pair in chosen:
+                chosen[pair].append(entry)
+    return tuple(Combination(f"{a}{wanted.combine_separator}{b}", links[a], links[b],
+                             tuple(chosen[a, b])) for a, b in pairs)
+
+
+def _with_pairings(the_tags: dict[str, Tag], combinations: Sequence[Combination],
+                   config: Config) -> dict[str, Tag]:
+    """Each tag with its combination pages, then its related tags that have none
+    (those link to the search page filtered by both tags)."""
+    pages: dict[str, list[Pairing]] = defaultdict(list)
+    for combo in combinations:
+        count = len(combo.entries)
+        url = f"tags/{combo.slug}/"
+        pages[combo.first.slug].append(Pairing(combo.second, count, url))
+        pages[combo.second.slug].append(Pairing(combo.first, count, url))
+    return {slug: dataclasses.replace(tag, together=_together(tag, pages[slug]))
+            for slug, tag in the_tags.items()}
+
+
+def _together(tag: Tag, pages: list[Pairing]) -> tuple[Pairing, ...]:
+    listed = {p.other.slug for p in pages}
+    rarer = (Pairing(TagLink(r.slug, r.name), r.count, SEARCH, search_query(tag.slug, r.slug))
+             for r in tag.related if r.slug not in listed)
+    return (*pages, *rarer)
+
+
+def search_query(*slugs: str) -> str:
+    """The search page's query for posts carrying all these tags: 'tag=python&tag=svg'."""
+    return urlencode([("tag", s) for s in sorted(slugs)])
+
+
+def relate(entries: Sequence[Entry]) -> Related:
+    """Each post's related posts: those sharing its tags, scored by the sum over shared
+    tags of log(posts / posts with the tag), so that a shared rare tag counts more; ties
+    go to the post nearest in time, then the newer. Candidates are, for each of the
+    post's tags, the NEIGHBOURS posts on either side of it in that tag's list (in time),
+    not the whole tag, and a shared tag counts where the candidate is among its
+    neighbours (always, for a tag of at most 2 × NEIGHBOURS + 1 posts): the cost is
+    bounded by posts × tags × 2 × NEIGHBOURS."""
+    lists: dict[str, list[int]] = defaultdict(list)  # tag → entry indexes, newest first
+    where: list[dict[str, int]] = []  # by entry index: tag → its place in the tag's list
+    for index, entry in enumerate(entries):
+        places = {}
+        for slug in sorted({link.slug for link in entry.tags}):
+            places[slug] = len(lists[slug])
+            lists[slug].append(index)
+        where.append(places)
+    weight = {slug: math.log(len(entries) / len(found)) for slug, found in lists.items()}
+    found = _Neighbourhood(lists, where, weight, [e.post.date.timestamp() for e in entries])
+    shown = [_related_post(e) for e in entries]
+    return {entry.post.source: tuple(shown[c] for c in found.best(index))
+            for index, entry in enumerate(entries)}
+
+
+def _related_post(entry: Entry) -> RelatedPost:
+    return RelatedPost(entry.post.title, entry.url, entry.post.date, entry.post.source)
+
+
+def recall(entries: Sequence[Entry], known: dict[str, list[str]] | None) -> Related | None:
+    """The related posts `known` from the last build, for these very posts; None when
+    there are none or they do not fit (then `relate` scores them)."""
+    if not known or known.keys() != {e.post.source for e in entries}:
+        return None
+    shown = {e.post.source: _related_post(e) for e in entries}
+    try:
+        return {source: tuple(shown[s] for s in sources) for source, sources in known.items()}
+    except (KeyError, TypeError):
+        return None
+
+
+def sources(related: Related) -> dict[str, list[str]]:
+    """The related posts by source, as a later build's `known`."""
+    return {source: [r.source for r in found] for source, found in related.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Neighbourhood:
+    lists: dict[str, list[int]]  # tag → entry indexes, newest first
+    where: list[dict[str, int]]  # entry index → {tag: its place in the tag's list}
+    weight: dict[str, float]  # tag → log(posts / posts with the tag)
+    stamps: list[float]  # entry index → its date as a POSIX timestamp
+
+    def best(self, index: int) -> list[int]:
+        """The entry indexes of the RELATED_POSTS best candidates for this entry. Scores
+        are summed in the order of the tags' slugs: the same floats every build."""
+        scores: dict[int, float] = {}
+        for slug, place in self.where[index].items():
+            gain = self.weight[slug]
+            for c in self.lists[slug][max(0, place - NEIGHBOURS): place + NEIGHBOURS + 1]:
+                scores[c] = scores.get(c, 0.0) + gain
+        scores.pop(index, None)  # not related to itself (absent when it has no tags)
+        when, stamps = self.stamps[index], self.stamps
+        best = heapq.nsmallest(RELATED_POSTS, ((-score, abs(stamps[c] - when), c)
+                                               for c, score in scores.items() if score > 0))
+        return [c for _, _, c in best]

@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import secrets
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +24,9 @@ import watchfiles
 
 from sitegen import cache as cache_store
 from sitegen import config as site_config
+from sitegen import search
 from sitegen.build import THEME_STATIC, Options, build
+from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.templates import THEME_DIR
 
@@ -86,6 +90,64 @@ class Broadcast:
             self._news.notify_all()
 
 
+class SearchUpdates:
+    """Makes the search bundles that a build left behind, in a thread of its own, one
+    update at a time: a request made while one runs waits, and a newer one replaces it.
+    `done` gets the new bundles' folders, and whether to publish them (no newer
+    request waits)."""
+
+    def __init__(self, store: Path, done: Callable[[dict[str, Path], bool], None]) -> None:
+        self.store = store
+        self._done = done
+        self._wanted: tuple[search.Pending, Config] | None = None
+        self._news = threading.Condition()
+        self._stopped = False
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until no update runs or waits (its build published); False on timeout."""
+        with self._news:
+            return self._news.wait_for(lambda: (not self._busy and self._wanted is None)
+                                       or self._stopped, timeout)
+
+    def submit(self, pending: search.Pending, config: Config) -> None:
+        with self._news:
+            self._wanted = (pending, config)
+            self._news.notify()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="sitegen-search",
+                                                daemon=True)
+                self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._news:
+            self._stopped = True
+            self._news.notify()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._news:
+                self._news.wait_for(lambda: self._wanted is not None or self._stopped)
+                if self._stopped or self._wanted is None:
+                    return
+                (pending, config), self._wanted = self._wanted, None
+                self._busy = True
+            try:
+                fresh = search.update(pending, config.language, self.store)
+                with self._news:
+                    newer = self._wanted is not None or self._stopped
+                self._done(fresh, not newer)
+            except SiteError as exc:
+                log.error("error: %s", exc)
+            finally:
+                with self._news:
+                    self._busy = False
+                    self._news.notify_all()
+
+
 class Watcher:
     """Builds `site_dir` into `out_dir` (drafts included), then rebuilds in a
     background thread whenever a source changes.
@@ -101,7 +163,12 @@ class Watcher:
                  on_status: Callable[[Status], None] | None = None) -> None:
         self.site_dir = site_dir
         self.out_dir = out_dir
-        self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, use_cache=False)
+        self._search_store = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
+        self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, use_cache=False,
+                               search_later=True, search_store=self._search_store)
+        self.search = SearchUpdates(self._search_store, self._search_done)
+        self._lock = threading.RLock()  # one build at a time: saves' and the index's
+        self._pending: tuple[search.Pending, Config] | None = None
         self.cache = cache_store.load(site_dir)  # parsed posts from `make build`, if any
         self.cache.written, self.cache.inputs = None, ""
         self.cache.templates_ok = ""  # compile them all here, not in each build worker
@@ -135,11 +202,28 @@ class Watcher:
         self.broadcast.close()
         if self._thread:
             self._thread.join(timeout)
+        self.search.stop(timeout)
+        shutil.rmtree(self._search_store, ignore_errors=True)
 
     def rebuild(self, reason: str = "", edited: set[str] | None = None) -> Status:
         """Build once, publish the outcome and return it. Never raises for the site's
         errors: they go to the browsers, and the last good site stays in place.
         `edited`: the only content files changed since the last build, when known."""
+        with self._lock:
+            return self._rebuild(reason, edited)
+
+    def _search_done(self, fresh: dict[str, Path], publish: bool) -> None:
+        """New bundles are made: put them in place while no build reads them; then,
+        unless a newer update follows, build again to publish them (they are all that
+        changed, so open pages do not reload)."""
+        with self._lock:
+            search.install(fresh, self._search_store)
+            if not publish:
+                return
+            self.cache.inputs = ""
+            self._rebuild("search index updated: ", None)
+
+    def _rebuild(self, reason: str, edited: set[str] | None) -> Status:
         started = time.perf_counter()
         before = self._outputs()
         errors = self._build(edited)
@@ -147,6 +231,8 @@ class Watcher:
         _, last = self.broadcast.latest()
         status = self._next_status(last, errors, changed, time.perf_counter() - started)
         _report(last, status, reason)
+        if self._pending and not errors:  # it waits for this build's lock: after the reload
+            self.search.submit(*self._pending)
         self.broadcast.publish(status)
         if self._on_status:
             try:
@@ -156,9 +242,11 @@ class Watcher:
         return status
 
     def _build(self, edited: set[str] | None) -> tuple[SiteError, ...]:
+        self._pending = None
         try:
             summary = build(self.options, cache=self.cache, changed=edited)
-            self.base_path = site_config.load(self.site_dir).base_path
+            config = site_config.load(self.site_dir)
+            self.base_path = config.base_path
         except BuildErrors as exc:
             return tuple(exc.errors)
         except SiteError as exc:
@@ -172,6 +260,8 @@ class Watcher:
             if warning not in self._warned:
                 log.warning("warning: %s", warning)
         self._warned = set(summary.warnings)
+        if summary.search and summary.search.pending:
+            self._pending = (summary.search.pending, config)
         return ()
 
     def _forget_outputs(self) -> None:
@@ -188,6 +278,8 @@ class Watcher:
                      seconds: float) -> Status:
         if errors or not changed:
             return replace(last, errors=errors, seconds=seconds, changed=0)
+        if all(path.startswith("search/") for path in changed):  # no page shows it
+            return replace(last, errors=(), seconds=seconds, changed=len(changed))
         self._versions += 1
         css_only = all(path.endswith(".css") for path in changed)
         css_from = (*last.css_from, last.version)[-CSS_FROM_KEPT:] if css_only else ()

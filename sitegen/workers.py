@@ -85,6 +85,31 @@ def run(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
 
 
 @contextlib.contextmanager
+def aside(function: Callable[[T], R], item: T, jobs: int) -> Iterator[Callable[[], R]]:
+    """Compute function(item) in one forked worker while this process goes on; yields a
+    function that waits for the result (or raises the worker's exception). A worker not
+    waited for is killed when the block ends. With one job, or no fork, it is computed
+    when asked for, here."""
+    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: function(item)
+        return
+    with signals_held() as mask:
+        worker = _start(function, [item], 0, 1, mask)
+    waited = False
+
+    def result() -> R:
+        nonlocal waited
+        answer: R = _collect([worker])[0][0]
+        waited = True
+        return answer
+
+    try:
+        yield result
+    finally:
+        _stop([worker], kill=not waited)
+
+
+@contextlib.contextmanager
 def signals_held() -> Iterator[Mask]:
     """Hold Ctrl-C and SIGTERM (in this thread) for a moment; yields the mask to restore.
     While workers are forked: a signal that came during os.fork() would raise

@@ -166,3 +166,33 @@ def test_ctrl_c_kills_the_workers_without_waiting_for_them() -> None:
     finally:
         timer.cancel()
     assert not children(os.getpid())
+
+
+# workers.aside: one computation in a worker while this process goes on.
+
+def test_aside_computes_in_another_process() -> None:
+    with workers.aside(lambda item: (os.getpid(), item * 2), 21, 0) as result:
+        pid, value = result()
+    assert value == 42 and pid != os.getpid()
+    assert not children(os.getpid())
+
+
+def test_aside_with_one_job_computes_here_when_asked() -> None:
+    with workers.aside(lambda item: os.getpid(), None, 1) as result:
+        assert result() == os.getpid()
+
+
+def test_aside_raises_the_worker_exception_here() -> None:
+    with pytest.raises(ValueError, match="item 300 is bad"), \
+            workers.aside(_fail_at_300, 300, 0) as result:
+        result()
+    assert not children(os.getpid())
+
+
+def test_aside_not_waited_for_is_killed_at_once() -> None:
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="the build failed"), \
+            workers.aside(_sleep, 1, 0):
+        raise RuntimeError("the build failed")
+    assert time.monotonic() - started < 10  # not the worker's 30 s
+    assert not children(os.getpid())

@@ -1,0 +1,87 @@
+"""Pagefind's files as sitegen publishes them: the same records give the same bytes,
+with only the files the search page loads."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from sitegen import cbor, searchfiles
+from tests.conftest import make_site, post, sitegen, tree
+
+
+def numbered(n: int) -> str:
+    """Post n: tags 'Tag 0' to 'Tag {n % 7}', a link or (every third) an entry."""
+    tags = f"[{', '.join(f'Tag {t}' for t in range(n % 7 + 1))}]"
+    kind = {"kind": "link", "link_url": "https://example.com/"} if n % 3 else {}
+    return post(f"Post {n}", f"2025-0{1 + n % 9}-1{n % 10}", tags, f"Words {n}.", **kind)
+
+
+POSTS = {f"p{n}.md": numbered(n) for n in range(30)}
+
+
+@pytest.mark.parametrize("value", [0, 23, 24, 255, 256, 65535, 65536, 2**32, "", "é — ü",
+                                   "x" * 300, [], [1, ["two", [3]], "four"]])
+def test_cbor_reads_what_it_writes(value: cbor.Value) -> None:
+    data = cbor.encode(value)
+    assert cbor.decode(data) == (value, len(data))
+
+
+def test_cbor_writes_the_shortest_form() -> None:
+    assert cbor.encode(23) == b"\x17"
+    assert cbor.encode(24) == b"\x18\x18"
+    assert cbor.encode(500) == b"\x19\x01\xf4"
+    assert cbor.encode(["a"]) == b"\x81\x61a"
+
+
+@pytest.mark.parametrize("data", [b"", b"\x19\x01", b"\x63ab", b"\x82\x01", b"\xa1\x01\x02",
+                                  b"\x1c"])
+def test_cbor_refuses_what_it_does_not_read(data: bytes) -> None:
+    with pytest.raises(cbor.CborError):
+        cbor.decode(data)
+
+
+def test_two_cold_builds_publish_the_same_index(tmp_path: Path) -> None:
+    outs = []
+    for n in (1, 2, 3):
+        site = make_site(tmp_path / f"site{n}", POSTS, 'title = "T"\nbase_url = "https://e.org/"\n')
+        run = sitegen("build", "--source", site, "--no-cache")
+        assert run.code == 0, run.err
+        outs.append(tree(site / "public" / "search"))
+    assert outs[0] == outs[1] == outs[2]
+    names = {Path(p).name for p in outs[0]}
+    assert "pagefind.js" in names and "pagefind-ui.js" not in names
+    assert "pagefind-highlight.js" not in names
+
+
+def test_the_filter_files_list_values_in_order(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", POSTS, 'title = "T"\nbase_url = "https://e.org/"\n')
+    assert sitegen("build", "--source", site).code == 0
+    bundle = site / "public/search/index/2025"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    meta = searchfiles.read(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    assert isinstance(meta, list)
+    filters = meta[searchfiles.FILTERS]
+    assert [f[0] for f in filters] == ["kind", "tag", "year"]  # type: ignore[index]
+    tags = searchfiles.read(bundle / "filter" / f"{filters[1][1]}.pf_filter")  # type: ignore[index]
+    assert tags[0] == "tag"  # type: ignore[index]
+    values = [v[0] for v in tags[1]]  # type: ignore[index, union-attr]
+    assert values == sorted(values) == [f"tag-{t}" for t in range(7)]
+    assert [len(v[1]) for v in tags[1]] == [30, 25, 20, 16, 12, 8, 4]  # type: ignore[index, union-attr]
+
+
+def test_a_bundle_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    (bundle / "filter").mkdir(parents=True)
+    (bundle / "pagefind-ui.js").write_text("ui")
+    entry = '{"languages":{"en":{"hash":"en_0123456789"}}}'
+    (bundle / "pagefind-entry.json").write_text(entry)
+    meta = gzip.compress(searchfiles.SIGNATURE + cbor.encode(["9.9", [], [], "no filters"]))
+    (bundle / "pagefind.en_0123456789.pf_meta").write_bytes(meta)
+    searchfiles.settle(bundle)
+    assert (bundle / "pagefind-entry.json").read_text() == entry
+    assert (bundle / "pagefind.en_0123456789.pf_meta").read_bytes() == meta
+    assert not (bundle / "pagefind-ui.js").exists()
