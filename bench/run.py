@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bench import convert, corpus, generators, latency
+from bench import search as search_bench
 from bench.generators import Generator, Workspace
 from bench.measure import Run, measure
 
@@ -188,6 +189,43 @@ def format_targets(results: list[Result], posts: int) -> list[str]:
     ]
 
 
+def search_lines(results: list[Result], posts: int) -> list[str]:
+    """The search index's targets: its own time and memory (made again, alone, after the
+    builds: every bundle, then the newest one as after an edit), the whole build's
+    peak memory with Pagefind, and a one-post edit's build with its search update."""
+    print(f"  search index alone on {posts:,} posts …", flush=True)
+    ws = generators.workspace("sitegen", posts)
+    seconds, alone = search_bench.measure_index(ws.site, ws.logs / f"search-{posts}.log")
+    again, edited = search_bench.measure_index(ws.site, ws.logs / f"search-edit-{posts}.log",
+                                               edit=True)
+    cold, edit = _wall(results, "sitegen", posts, "cold"), _wall(results, "sitegen", posts, "edit")
+    share = None if not cold else seconds / cold
+    peak = max((r.run.peak_mb for r in results if r.generator == "sitegen"
+                and r.posts == posts), default=None)
+    return [
+        f"search index on {posts:,} posts (one Pagefind bundle per year, or part of a busy year):",
+        f"  cold index {seconds:.2f} s (its process tree {alone.peak_mb:.0f} MB) ≤ 50% of "
+        f"the cold build: {'-' if share is None else f'{share:.0%}'} — "
+        f"{_mark(_le(share, 0.5))}",
+        f"  index after a one-post edit {again:.2f} s (its process tree "
+        f"{edited.peak_mb:.0f} MB; it runs beside the build's rendering)",
+        f"  whole build's peak memory with Pagefind ≤ 700 MB: {_mb(peak)} — "
+        f"{_mark(_le(peak, 700.0))}",
+        f"  one-post edit including the search update ≤ 3 s: {_secs(edit)} — "
+        f"{_mark(_le(edit, 3.0))}",
+    ]
+
+
+def combination_line(posts: int) -> str:
+    """How many tag combination pages (/tags/a+b/, their later pages, their feeds) the
+    last sitegen build of the `posts` corpus made."""
+    tags = generators.workspace("sitegen", posts).out / "tags"
+    pairs = [p for p in tags.iterdir() if p.is_dir() and "+" in p.name] if tags.is_dir() else []
+    pages = sum(len(list(p.rglob("index.html"))) for p in pairs)
+    return (f"tag combinations on {posts:,} posts: {len(pairs)} pairs, {pages} pages and "
+            f"{len(pairs)} feeds ({pages + len(pairs)} files)")
+
+
 def _times(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}×"
 
@@ -234,6 +272,9 @@ def run_standard(sizes: list[int], names: list[str], serve: bool) -> None:
         for name in names:
             results.extend(bench_generator(generators.ALL[name], source, posts))
     lines = ["", format_table(results), "", *format_targets(results, max(sizes))]
+    if "sitegen" in names:
+        lines.extend(search_lines(results, max(sizes)))
+        lines.append(combination_line(max(sizes)))
     if serve and "sitegen" in names:
         lines.append(serve_line(max(sizes)))
     print("\n".join(lines))
