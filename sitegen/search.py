@@ -31,6 +31,7 @@ import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -198,23 +199,39 @@ def make(parts: dict[str, list[Record]], digests: dict[str, str], language: str,
     install(made(parts, digests, language, store), store)
 
 
+PROCESSES = 2  # Pagefind processes at most, each indexing its share of the parts
+
+
 def made(parts: dict[str, list[Record]], digests: dict[str, str], language: str,
          store: Path) -> dict[str, Path]:
-    """Index each part in Pagefind (one process for all) into a new folder of the store
-    (a dot-folder, which builds neither read nor remove); its path by part."""
+    """Index each part in Pagefind into a new folder of the store (a dot-folder, which
+    builds neither read nor remove); its path by part. Many parts (a cold build) are
+    shared among a few Pagefind processes, one thread each: they run on other cores
+    while the thread waits for their answers."""
     store.mkdir(parents=True, exist_ok=True)
     fresh: dict[str, Path] = {}
+    names = list(parts)
+    count = max(1, min(PROCESSES, len(names), len(os.sched_getaffinity(0))))
+    shares = [names[n::count] for n in range(count)]
     try:
-        with Pagefind() as pagefind:
-            for part, recs in parts.items():
-                fresh[part] = Path(tempfile.mkdtemp(prefix=f".{part}.", dir=store))
-                pagefind.write(recs, language, fresh[part] / BUNDLE)
-                _note(fresh[part], digests[part])
+        with ThreadPoolExecutor(count, thread_name_prefix="sitegen-pagefind") as pool:
+            list(pool.map(lambda share: _make_share(share, parts, digests, language, store,
+                                                    fresh), shares))
     except BaseException:
         for folder in fresh.values():
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return fresh
+
+
+def _make_share(share: list[str], parts: dict[str, list[Record]], digests: dict[str, str],
+                language: str, store: Path, fresh: dict[str, Path]) -> None:
+    """Index these parts, one after the other, in one Pagefind process."""
+    with Pagefind() as pagefind:
+        for part in share:
+            fresh[part] = Path(tempfile.mkdtemp(prefix=f".{part}.", dir=store))
+            pagefind.write(parts[part], language, fresh[part] / BUNDLE)
+            _note(fresh[part], digests[part])
 
 
 def install(fresh: dict[str, Path], store: Path) -> None:
@@ -236,7 +253,6 @@ def _note(folder: Path, made_from: str) -> None:
     """Keep each file's digest, size and time beside the bundle, so that builds need
     not read it, and a file changed since (by hand, or damaged) is seen."""
     bundle = folder / BUNDLE
-    searchfiles.settle(bundle)
     files = {p.relative_to(bundle).as_posix(): [_file_digest(p), *_stat(p)]
              for p in sorted(bundle.rglob("*")) if p.is_file()}
     (folder / FILES_FILE).write_text(json.dumps(files), encoding="utf-8")
@@ -404,7 +420,13 @@ class Pagefind:
                 self._answer("IndexedFile")
         finally:
             writer.join()
-        self._ask({"type": "WriteFiles", "index_id": index_id, "output_path": str(folder)})
+        # Its files come in the answer, and sitegen writes them: Pagefind's WriteFiles
+        # answers before its last file is written.
+        answer = self._ask({"type": "GetFiles", "index_id": index_id})
+        try:
+            searchfiles.write(_decoded(answer), folder)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise self._failed(f"its files were not Pagefind's ({exc})") from None
         self._ask({"type": "DeleteIndex", "index_id": index_id})
 
     def _send_all(self, recs: list[Record], index_id: int, language: str) -> None:
@@ -441,14 +463,20 @@ class Pagefind:
         return payload
 
     def _read(self) -> bytes:
+        """The next message: the bytes up to the next ',' (base64 has none)."""
+        parts, rest = [], self._buffer
+        while b"," not in rest:
+            parts.append(rest)
+            rest = self._chunk()
+        head, _, self._buffer = rest.partition(b",")
+        return b"".join([*parts, head])
+
+    def _chunk(self) -> bytes:
         stdout = self._process.stdout if self._process else None
-        while b"," not in self._buffer:
-            chunk = os.read(stdout.fileno(), 1 << 16) if stdout else b""
-            if not chunk:
-                raise self._failed("it stopped")
-            self._buffer += chunk
-        message, _, self._buffer = self._buffer.partition(b",")
-        return message
+        chunk = os.read(stdout.fileno(), 1 << 16) if stdout else b""
+        if not chunk:
+            raise self._failed("it stopped")
+        return chunk
 
     def _stdin(self) -> IO[bytes]:
         assert self._process is not None and self._process.stdin is not None
@@ -462,6 +490,12 @@ class Pagefind:
         said = f" ({lines[-1]})" if lines else ""
         return SearchError("pagefind", None, f"Pagefind failed to index the posts: "
                            f"{why}{said}; {FIX}")
+
+
+def _decoded(answer: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """GetFiles' answer: each file's path in the bundle and its bytes."""
+    return [(str(f["path"]), base64.b64decode(f["content"], validate=True))
+            for f in answer["files"]]
 
 
 def _binary() -> Path:

@@ -31,15 +31,27 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
 FILTERS = 3  # where a metadata file lists its filters, as [name, file hash] pairs
 
 
+def write(files: list[tuple[str, bytes]], bundle: Path) -> None:
+    """Write the files of a bundle as Pagefind gave them (its path in the bundle and its
+    bytes), but for its user interfaces; then `settle` it. Raises ValueError for a path
+    that leaves the bundle."""
+    for path, data in files:
+        parts = path.split("/")
+        if path.startswith("/") or ".." in parts or "" in parts:
+            raise ValueError(f"the path {path!r} leaves the bundle")
+        if path not in UNUSED:
+            (bundle / path).parent.mkdir(parents=True, exist_ok=True)
+            (bundle / path).write_bytes(data)
+    settle(bundle)
+
+
 def settle(bundle: Path) -> None:
-    """Drop Pagefind's own user interfaces, and put the filter files in sorted order:
-    every new file is made before any is replaced, so a bundle is never half sorted."""
-    for name in UNUSED:
-        (bundle / name).unlink(missing_ok=True)
+    """Put the filter files in sorted order: every new file is made before any is
+    replaced, so a bundle is never half sorted."""
     changes: Changes = {}
     try:
         entry = _sort_languages(bundle, changes)
-    except (cbor.CborError, OSError, ValueError, KeyError, TypeError) as exc:
+    except (cbor.CborError, OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         log.debug("left the search bundle %s as Pagefind wrote it: %s", bundle, exc)
         return
     for old, (new, data) in changes.items():

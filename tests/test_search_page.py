@@ -219,3 +219,21 @@ def test_a_drafts_words_are_not_in_the_built_index(draft_site: str, page: Any) -
     assert results(page) == ["/2025/Jan/2/out/"]
     search_page(page, draft_site, "?q=quillowort")
     assert results(page) == []
+
+
+@pytest.fixture
+def many_bundles(tmp_path: Path) -> Iterator[str]:
+    """Twelve years of posts (twelve bundles), the oldest with a word of its own."""
+    posts = {f"y{year}.md": post(f"Year {year}", f"{year}-06-01", "[birds]",
+                                 "Oldest kestrelwatch notes." if year == 2014 else "Notes.")
+             for year in range(2014, 2026)}
+    yield from built_site(tmp_path, posts)
+
+
+def test_a_dozen_bundles_are_merged_and_listed_newest_first(many_bundles: str,
+                                                            page: Any) -> None:
+    search_page(page, many_bundles, "?q=kestrelwatch")
+    assert results(page) == ["/2014/Jun/1/y2014/"]
+    search_page(page, many_bundles, "?tag=birds")
+    assert results(page) == [f"/{year}/Jun/1/y{year}/" for year in range(2025, 2013, -1)]
+    assert facet_count(page, "year", "2014") == 1

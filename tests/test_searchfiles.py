@@ -75,13 +75,19 @@ def test_the_filter_files_list_values_in_order(tmp_path: Path) -> None:
 
 def test_a_bundle_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle"
-    (bundle / "filter").mkdir(parents=True)
-    (bundle / "pagefind-ui.js").write_text("ui")
-    entry = '{"languages":{"en":{"hash":"en_0123456789"}}}'
-    (bundle / "pagefind-entry.json").write_text(entry)
+    entry = b'{"languages":{"en":{"hash":"en_0123456789"}}}'
     meta = gzip.compress(searchfiles.SIGNATURE + cbor.encode(["9.9", [], [], "no filters"]))
-    (bundle / "pagefind.en_0123456789.pf_meta").write_bytes(meta)
-    searchfiles.settle(bundle)
-    assert (bundle / "pagefind-entry.json").read_text() == entry
+    searchfiles.write([("pagefind-ui.js", b"ui"), ("pagefind-entry.json", entry),
+                       ("pagefind.en_0123456789.pf_meta", meta), ("filter/x.pf_filter", b"")],
+                      bundle)
+    assert (bundle / "pagefind-entry.json").read_bytes() == entry
     assert (bundle / "pagefind.en_0123456789.pf_meta").read_bytes() == meta
+    assert (bundle / "filter/x.pf_filter").is_file()
     assert not (bundle / "pagefind-ui.js").exists()
+
+
+@pytest.mark.parametrize("path", ["../x", "/etc/x", "a//b", "filter/../../x"])
+def test_a_file_outside_the_bundle_is_refused(tmp_path: Path, path: str) -> None:
+    with pytest.raises(ValueError, match="leaves the bundle"):
+        searchfiles.write([(path, b"x")], tmp_path / "bundle")
+    assert not (tmp_path / "x").exists()
