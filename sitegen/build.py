@@ -55,7 +55,7 @@ class Options:
     strict: bool = False  # a warning fails the build before anything is written
     adopt: bool = False  # publish into a folder that holds files sitegen did not write
     search: bool = True  # the search index (off: --no-search); also site.toml's [search]
-    search_later: bool = False  # leave changed years to `search.update` (the dev server)
+    search_later: bool = False  # leave changed bundles to `search.update` (the dev server)
     search_store: Path | None = None  # where bundles are made; None: .cache/search/
 
 
@@ -140,8 +140,8 @@ def _search_store(options: Options, on_disk: bool) -> contextlib.AbstractContext
 
 def _search(entries: Iterable[Entry], config: Config, options: Options,
             store: Path) -> search.Index:
-    """The search index's files: each year's bundle, made again when its posts changed.
-    Drafts are there only with --drafts (the dev server), marked."""
+    """The search index's files: each bundle, made again when its posts changed. Drafts
+    are there only with --drafts (the dev server), marked."""
     return search.index(list(entries), config, store, options.search_later, options.drafts)
 
 
