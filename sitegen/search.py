@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sitegen import searchfiles
+from sitegen import manifest, searchfiles
 from sitegen.config import Config
 from sitegen.errors import SiteError
 from sitegen.site import PAGE, Entry
@@ -160,6 +161,7 @@ def digest(part: list[Entry], config: Config) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@functools.cache
 def _version() -> str:
     try:
         from importlib.metadata import version
@@ -268,11 +270,6 @@ def _stat(path: Path | str) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _inside(rel: str) -> bool:
-    """A path that stays in the bundle: 'fragment/en_1.pf_fragment', not '../x'."""
-    return not rel.startswith("/") and ".." not in rel.split("/")
-
-
 @dataclass(frozen=True, slots=True)
 class Kept:
     """A bundle in the store: the digest it was made from, and its files."""
@@ -290,7 +287,7 @@ def _kept(store: Path, part: str) -> Kept | None:
         files = json.loads((folder / FILES_FILE).read_text(encoding="utf-8"))
         published = tuple(Published(f"{BUNDLES}{part}/{rel}", bundle + rel, d)
                           for rel, (d, size, mtime) in files.items()
-                          if _inside(rel) and _stat(bundle + rel) == (size, mtime))
+                          if manifest.inside(rel) and _stat(bundle + rel) == (size, mtime))
     except (OSError, ValueError, TypeError, AttributeError):
         return None
     return Kept(made_from, published) if len(published) == len(files) else None

@@ -19,7 +19,7 @@ import json
 import logging
 from pathlib import Path
 
-from sitegen import cbor
+from sitegen import cbor, manifest
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,7 @@ def write(files: list[tuple[str, bytes]], bundle: Path) -> None:
     bytes), but for its user interfaces; then `settle` it. Raises ValueError for a path
     that leaves the bundle."""
     for path, data in files:
-        parts = path.split("/")
-        if path.startswith("/") or ".." in parts or "" in parts:
+        if not manifest.inside(path):
             raise ValueError(f"the path {path!r} leaves the bundle")
         if path not in UNUSED:
             (bundle / path).parent.mkdir(parents=True, exist_ok=True)
