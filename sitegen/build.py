@@ -107,13 +107,13 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                 summary = Summary(out_dir=out_dir, notes=folder.notes)
                 posts = parse_all(sources, config, cache, summary, options.jobs,
                                   options.site_dir, progress)
-                indexed = meanwhile.enter_context(_indexing(posts, config, options, store,
-                                                            summary))
+                indexed, entries = meanwhile.enter_context(
+                    _indexing(posts, config, options, store, summary))
                 salt = f"{renderer.digest}|{config.digest()}"
                 tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
                 assets = bundles.assets(sources, posts, options.site_dir)
                 planned = _plan(posts, config, options, static, salt, cache, tags_digest,
-                                folder, assets)
+                                folder, assets, entries)
             render_all(planned, config, renderer, cache, folder, summary, options, progress,
                        functools.partial(indexed, planned) if indexed else None)
         finally:
@@ -160,19 +160,23 @@ def _search_pages(index: search.Index) -> tuple[list[Page], dict[str, str]]:
     return [*copies, listing], prints
 
 
+Entries = tuple[site.Entry, ...]
+
+
 def _indexing(posts: list[content.Post], config: Config, options: Options, store: Path,
-              summary: Summary) -> contextlib.AbstractContextManager[Indexed | None]:
+              summary: Summary) \
+        -> contextlib.AbstractContextManager[tuple[Indexed | None, Entries | None]]:
     """The search index (unless turned off). After an edit, it is made in a worker process
-    from the posts while this one plans and renders (Pagefind runs on another core);
-    after many changes (a cold build, whose workers need the memory), and in the dev
-    server (which leaves it for later), here from the plan's entries once pages are
-    rendered. Yields what gives its files as pages, from the plan."""
+    from the site's entries while this one plans and renders (Pagefind runs on another
+    core); after many changes (a cold build, whose workers need the memory), and in the
+    dev server (which leaves it for later), here from the plan's entries once pages are
+    rendered. Yields what gives its files as pages, from the plan, and the entries when
+    they were made here already."""
     if not config.search.enabled:
-        return contextlib.nullcontext()
+        return contextlib.nullcontext((None, None))
     if options.search_later or summary.parsed > workers.MIN_ITEMS:
-        return contextlib.nullcontext(functools.partial(_index_here, config=config,
-                                                        options=options, store=store,
-                                                        summary=summary))
+        return contextlib.nullcontext((functools.partial(
+            _index_here, config=config, options=options, store=store, summary=summary), None))
     return _index_aside(posts, config, options, store, summary)
 
 
@@ -184,19 +188,20 @@ def _index_here(planned: shape.Planned, config: Config, options: Options, store:
 
 @contextlib.contextmanager
 def _index_aside(posts: list[content.Post], config: Config, options: Options, store: Path,
-                 summary: Summary) -> Iterator[Indexed]:
-    info = _tag_info(options.site_dir)
+                 summary: Summary) -> Iterator[tuple[Indexed, Entries]]:
+    """The entries are made before the worker is forked, for it and for the plan: made
+    once, not once in each process."""
+    entries = site.entries_of(posts, config, _tag_info(options.site_dir), options.drafts)
 
     def make(_: None) -> search.Index:
-        return _search(site.entries_of(posts, config, info, options.drafts), config,
-                       options, store)
+        return _search(entries, config, options, store)
 
     with workers.aside(make, None, options.jobs) as made:
         def indexed(_: shape.Planned) -> tuple[list[Page], dict[str, str]]:
             summary.search = made()
             return _search_pages(summary.search)
 
-        yield indexed
+        yield indexed, entries
 
 
 def _remember(options: Options, cache: Cache, inputs: str, planned: shape.Planned,
@@ -246,9 +251,11 @@ def _collector_held() -> Iterator[None]:
 
 def _plan(posts: list[content.Post], config: Config, options: Options,
           static: list[StaticFile], salt: str, cache: Cache, tags_digest: str,
-          folder: output.Folder, assets: dict[str, tuple[bundles.Asset, ...]]) -> shape.Planned:
+          folder: output.Folder, assets: dict[str, tuple[bundles.Asset, ...]],
+          entries: Entries | None = None) -> shape.Planned:
     """The plan and its fingerprints. When only post bodies changed, only the pages that
-    show them are fingerprinted again; the dev server even patches its plan in memory."""
+    show them are fingerprinted again; the dev server even patches its plan in memory.
+    `entries`: the site's, when made already."""
     shape_key = shape.key(posts, salt, str(options.drafts), tags_digest,
                           *(f"{f.path}={f.digest}" for f in static),
                           *(f"{a.source}={a.digest}" for fs in assets.values() for a in fs))
@@ -257,7 +264,7 @@ def _plan(posts: list[content.Post], config: Config, options: Options,
         return cache.planned
     same_shape = cache.shape.key == shape_key
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts,
-                             cache.shape.related if same_shape else None)
+                             cache.shape.related if same_shape else None, entries)
     plan = pages.plan(the_site, config, static, markup.stylesheet(), assets)
     if not same_shape:  # else the last good build had these very paths
         output.check_paths(plan)

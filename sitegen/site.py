@@ -74,7 +74,13 @@ class Pairing:
     other: TagLink
     count: int
     url: str  # site-relative: 'tags/python+svg/', or 'search/' …
-    query: str = ""  # … with 'tag=python&tag=svg'
+    tags: tuple[str, ...] = ()  # … filtered by these tags' slugs
+
+    @property
+    def query(self) -> str:
+        """The search page's filter ('tag=python&tag=svg'), made only for a page that
+        shows it: most tag pages are not rendered again after an edit."""
+        return search_query(*self.tags) if self.tags else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +129,20 @@ class Site:
 
 
 def assemble(posts: Iterable[Post], config: Config, info: dict[str, TagInfo],
-             drafts: bool = False, known: dict[str, list[str]] | None = None) -> Site:
+             drafts: bool = False, known: dict[str, list[str]] | None = None,
+             entries: tuple[Entry, ...] | None = None) -> Site:
     """Build the Site; raise the collected SiteErrors as one list. `known`: each post's
     related posts (by source) as the last build found them, when no title, date, tag or
-    slug changed since (the site's shape): then they are not scored again."""
+    slug changed since (the site's shape): then they are not scored again. `entries`:
+    entries_of(posts, config, info, drafts), when made already."""
     published = [p for p in posts if drafts or not p.draft]
-    entries = entries_of(published, config, info, drafts=True)  # published: drafts chosen
+    if entries is None:
+        entries = entries_of(published, config, info, drafts=True)  # drafts chosen
     pages = tuple(make_entry(p, permalink(p, config), (), config)
                   for p in sorted(published, key=lambda p: p.source) if p.kind == PAGE)
-    the_tags = _tags(entries, info)
-    combinations = combine(entries, config)
+    shared = shared_posts(entries)
+    the_tags = _tags(entries, info, shared)
+    combinations = combine(shared, the_tags, config)
     return Site(entries, _with_pairings(the_tags, combinations, config), pages,
                 combinations, recall(entries, known) or relate(entries))
 
@@ -202,7 +212,8 @@ def _display(tag_key: str, spellings: Counter[str], info: dict[str, TagInfo]) ->
     return min(spellings, key=lambda s: (-spellings[s], s))
 
 
-def _tags(entries: tuple[Entry, ...], info: dict[str, TagInfo]) -> dict[str, Tag]:
+def _tags(entries: tuple[Entry, ...], info: dict[str, TagInfo],
+          shared: Shared) -> dict[str, Tag]:
     grouped: dict[str, list[Entry]] = defaultdict(list)
     names: dict[str, str] = {}
     for entry in entries:
@@ -210,51 +221,52 @@ def _tags(entries: tuple[Entry, ...], info: dict[str, TagInfo]) -> dict[str, Tag
             grouped[link.slug].append(entry)
             names[link.slug] = link.name
     refs = {slug: TagRef(slug, names[slug], len(es)) for slug, es in grouped.items()}
-    return {slug: _tag(slug, grouped[slug], refs, info.get(slug, TagInfo()))
+    together: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for (a, b), both in shared.items():
+        together[a].append((-len(both), b))
+        together[b].append((-len(both), a))
+    return {slug: _tag(slug, grouped[slug], refs, info.get(slug, TagInfo()),
+                       _related(together[slug], refs))
             for slug in sorted(grouped)}
 
 
-def _tag(slug: str, entries: list[Entry], refs: dict[str, TagRef], info: TagInfo) -> Tag:
+def _tag(slug: str, entries: list[Entry], refs: dict[str, TagRef], info: TagInfo,
+         related: tuple[TagRef, ...]) -> Tag:
     description = markup.render(info.description, f"tag-{slug}")[0] if info.description else ""
     old = tuple(tags.slugify(n) for n in info.old_names)
-    return Tag(slug, refs[slug].name, description, old, tuple(entries),
-               _related(slug, entries, refs), refs[slug])
+    return Tag(slug, refs[slug].name, description, old, tuple(entries), related, refs[slug])
 
 
-def _related(slug: str, entries: list[Entry], refs: dict[str, TagRef]) -> tuple[TagRef, ...]:
-    """Tags that share posts with this one, most shared first."""
-    together = Counter(link.slug for e in entries for link in e.tags)
-    del together[slug]
-    ranked = sorted(together, key=lambda s: (-together[s], s))[:RELATED_TAGS]
-    return tuple(TagRef(s, refs[s].name, together[s]) for s in ranked)
+def _related(together: list[tuple[int, str]], refs: dict[str, TagRef]) -> tuple[TagRef, ...]:
+    """Tags that share posts with this one (given as (-posts shared, slug)), most shared
+    first."""
+    return tuple(TagRef(s, refs[s].name, -negative)
+                 for negative, s in heapq.nsmallest(RELATED_TAGS, together))
 
 
-def shared_counts(entries: Iterable[Entry]) -> Counter[tuple[str, str]]:
-    """How many posts each pair of tags shares, by the pair's slugs in sorted order."""
-    counts: Counter[tuple[str, str]] = Counter()
+Shared = dict[tuple[str, str], list[Entry]]  # two tags' slugs, sorted → posts with both
+
+
+def shared_posts(entries: Iterable[Entry]) -> Shared:
+    """The posts each pair of tags shares (newest first, as `entries` are)."""
+    shared: Shared = defaultdict(list)
     for entry in entries:
         slugs = sorted({link.slug for link in entry.tags})
-        counts.update(itertools.combinations(slugs, 2))
-    return counts
+        for pair in itertools.combinations(slugs, 2):
+            shared[pair].append(entry)
+    return shared
 
 
-def combine(entries: Sequence[Entry], config: Config) -> tuple[Combination, ...]:
+def combine(shared: Shared, the_tags: dict[str, Tag],
+            config: Config) -> tuple[Combination, ...]:
     """The pairs of tags that share at least `combine_min` posts, most shared first
     (ties by slug), at most `combine_max_pages` of them, each with its posts."""
     wanted = config.tags
-    counts = shared_counts(entries)
-    pairs = sorted((p for p, n in counts.items() if n >= wanted.combine_min),
-                   key=lambda p: (-counts[p], p))[: wanted.combine_max_pages]
-    chosen: dict[tuple[str, str], list[Entry]] = {p: [] for p in pairs}
-    links: dict[str, TagLink] = {}
-    for entry in entries:
-        links.update((link.slug, link) for link in entry.tags)
-        slugs = sorted({link.slug for link in entry.tags})
-        for pair in itertools.combinations(slugs, 2):
-            if pair in chosen:
-                chosen[pair].append(entry)
+    pairs = sorted((p for p, both in shared.items() if len(both) >= wanted.combine_min),
+                   key=lambda p: (-len(shared[p]), p))[: wanted.combine_max_pages]
+    links = {slug: TagLink(slug, the_tags[slug].name) for pair in pairs for slug in pair}
     return tuple(Combination(f"{a}{wanted.combine_separator}{b}", links[a], links[b],
-                             tuple(chosen[a, b])) for a, b in pairs)
+                             tuple(shared[a, b])) for a, b in pairs)
 
 
 def _with_pairings(the_tags: dict[str, Tag], combinations: Sequence[Combination],
@@ -273,7 +285,7 @@ def _with_pairings(the_tags: dict[str, Tag], combinations: Sequence[Combination]
 
 def _together(tag: Tag, pages: list[Pairing]) -> tuple[Pairing, ...]:
     listed = {p.other.slug for p in pages}
-    rarer = (Pairing(TagLink(r.slug, r.name), r.count, SEARCH, search_query(tag.slug, r.slug))
+    rarer = (Pairing(TagLink(r.slug, r.name), r.count, SEARCH, (tag.slug, r.slug))
              for r in tag.related if r.slug not in listed)
     return (*pages, *rarer)
 

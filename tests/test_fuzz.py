@@ -21,6 +21,7 @@ from sitegen.atom import is_rfc3339
 from sitegen.build import Options, build
 from sitegen.content import FIELDS
 from sitegen.errors import BuildErrors, SiteError
+from sitegen.manifest import all_inside, inside
 from tests.conftest import SITE_TOML, make_site, post, tree
 
 # Bounded and derandomized, so that `make test` stays quick and CI sees the same examples.
@@ -125,3 +126,12 @@ def test_any_front_matter_builds_or_is_named(good: Path, meta: str) -> None:
 @given(body=bodies, meta=front_matter())
 def test_any_markdown_body_builds_or_is_named(good: Path, body: str, meta: str) -> None:
     rebuild(good, {"second.md": f"---\n{meta}---\n{body}\n"})
+
+
+path_parts = st.sampled_from(["", ".", "..", "...", "a", ".a", "a.", "b c", "\t", "é", "x\n"])
+
+
+@given(st.lists(st.lists(path_parts, max_size=4).map("/".join), max_size=4))
+def test_a_manifest_is_trusted_only_when_every_path_is_inside(paths: list[str]) -> None:
+    """The manifest's check of all its paths at once says what checking each would."""
+    assert all_inside(paths) == all(map(inside, paths))

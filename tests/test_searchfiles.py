@@ -62,15 +62,42 @@ def test_the_filter_files_list_values_in_order(tmp_path: Path) -> None:
     assert sitegen("build", "--source", site).code == 0
     bundle = site / "public/search/index/2025"
     entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
-    meta = searchfiles.read(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    meta = read(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
     assert isinstance(meta, list)
     filters = meta[searchfiles.FILTERS]
     assert [f[0] for f in filters] == ["kind", "tag", "year"]  # type: ignore[index]
-    tags = searchfiles.read(bundle / "filter" / f"{filters[1][1]}.pf_filter")  # type: ignore[index]
+    tags = read(bundle / "filter" / f"{filters[1][1]}.pf_filter")  # type: ignore[index]
     assert tags[0] == "tag"  # type: ignore[index]
     values = [v[0] for v in tags[1]]  # type: ignore[index, union-attr]
     assert values == sorted(values) == [f"tag-{t}" for t in range(7)]
     assert [len(v[1]) for v in tags[1]] == [30, 25, 20, 16, 12, 8, 4]  # type: ignore[index, union-attr]
+
+
+def read(path: Path) -> cbor.Value:
+    return searchfiles.read(path.read_bytes(), path.name)
+
+
+def test_an_edit_links_the_unchanged_files_of_its_bundle(tmp_path: Path) -> None:
+    """The bundle an edit makes again shares the files that did not change with the one
+    it replaces (hard links: the same inodes), and still holds the same files a build
+    from scratch makes."""
+    site = make_site(tmp_path / "site", POSTS, 'title = "T"\nbase_url = "https://e.org/"\n')
+    assert sitegen("build", "--source", site).code == 0
+    store = site / ".cache/search/2025/bundle"
+    before = {p.relative_to(store): p.stat().st_ino for p in store.rglob("*") if p.is_file()}
+    with (site / "content/p7.md").open("a") as handle:
+        handle.write("\nAn added sentence about herons.\n")
+    assert sitegen("build", "--source", site).code == 0
+    after = {p.relative_to(store): p.stat().st_ino for p in store.rglob("*") if p.is_file()}
+    same = [p for p in after if before.get(p) == after[p]]
+    assert len(same) > len(after) / 2
+    assert any(p.parts[0] == "fragment" for p in same)
+    assert after.keys() - before.keys()  # the edited post's fragment, at least, is new
+    fresh = make_site(tmp_path / "fresh", {}, 'title = "T"\nbase_url = "https://e.org/"\n')
+    (fresh / "content").rmdir()
+    (site / "content").rename(fresh / "content")
+    assert sitegen("build", "--source", fresh, "--no-cache").code == 0
+    assert tree(fresh / "public/search") == tree(site / "public/search")
 
 
 def test_a_bundle_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
@@ -79,7 +106,7 @@ def test_a_bundle_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
     meta = gzip.compress(searchfiles.SIGNATURE + cbor.encode(["9.9", [], [], "no filters"]))
     searchfiles.write([("pagefind-ui.js", b"ui"), ("pagefind-entry.json", entry),
                        ("pagefind.en_0123456789.pf_meta", meta), ("filter/x.pf_filter", b"")],
-                      bundle)
+                      bundle, {})
     assert (bundle / "pagefind-entry.json").read_bytes() == entry
     assert (bundle / "pagefind.en_0123456789.pf_meta").read_bytes() == meta
     assert (bundle / "filter/x.pf_filter").is_file()
@@ -89,5 +116,5 @@ def test_a_bundle_of_another_shape_is_left_as_it_is(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", ["../x", "/etc/x", "a//b", "filter/../../x"])
 def test_a_file_outside_the_bundle_is_refused(tmp_path: Path, path: str) -> None:
     with pytest.raises(ValueError, match="leaves the bundle"):
-        searchfiles.write([(path, b"x")], tmp_path / "bundle")
+        searchfiles.write([(path, b"x")], tmp_path / "bundle", {})
     assert not (tmp_path / "x").exists()
