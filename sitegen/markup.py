@@ -11,6 +11,7 @@ from typing import Any
 
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
@@ -24,12 +25,27 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from sitegen import codestyle
+
 # Names Pygments does not know but authors write.
 LEXER_ALIASES = {"svg": "xml", "htm": "html", "jsx": "javascript", "tsx": "typescript",
                  "zsh": "bash", "yml": "yaml", "jinja2": "jinja", "md": "markdown",
                  "plain": "text", "txt": "text", "sh-session": "console"}
 
 FORMATTER = HtmlFormatter(nowrap=True)
+
+# Theme text the renderer writes itself, one constant each, to be translated in one place.
+# A code block's name for assistive technology: "Code: Python", or "Code" alone.
+CODE_LABEL = "Code"
+# The heading of a post's footnotes (visually hidden, as GitHub's: the rule above them shows it).
+FOOTNOTES_HEADING = "Footnotes"
+# Inline code this long or shorter is kept on one line (class "short"): at 320 px wide a
+# line holds about 32 characters of code. Longer code may wrap, so that it never overflows.
+# Code of letters, digits and '_' alone has nowhere to break and needs no mark.
+SHORT_CODE = 28
+BREAKABLE = re.compile(r"\W")
+# Language names for aliases whose lexer's name would mislead ('svg' is read as XML).
+LANGUAGE_NAMES = {"svg": "SVG", "jsx": "JSX", "tsx": "TSX"}
 
 # Text that linkify-it's pretest could match has a scheme's ':' or '//', an '@', 'www.',
 # 'localhost', or a '.' right before a letter or digit (a TLD, an IP address).
@@ -84,6 +100,9 @@ def _parser() -> MarkdownIt:
     # Before the typographer: ids come from the text as written, as GitHub's and Hugo's do.
     md.core.ruler.after("footnote_tail", "heading_ids", _heading_ids)
     md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_code_block)
+    md.add_render_rule("code_inline", _render_code_inline)
+    md.add_render_rule("footnote_block_open", _render_footnotes_open)
     return md
 
 
@@ -193,14 +212,50 @@ def _render_fence(self: RendererHTML, tokens: Sequence[Token], idx: int,
     return highlight(token.content, lang, env.get("warnings", []))
 
 
+def _render_code_inline(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                        options: OptionsDict, env: EnvType) -> str:
+    """Inline code; short code marked so that the theme keeps it on one line (`git status`
+    broken at its space reads as two things). Only here is the length known: CSS alone
+    cannot keep short code whole and still wrap long code."""
+    code = tokens[idx].content
+    short = ' class="short"' if len(code) <= SHORT_CODE and BREAKABLE.search(code) else ""
+    return f"<code{short}>{escapeHtml(code)}</code>"
+
+
+def _render_code_block(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                       options: OptionsDict, env: EnvType) -> str:
+    """An indented code block, shown as a fence without a language."""
+    return highlight(tokens[idx].content, "", env.get("warnings", []))
+
+
+def _render_footnotes_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                           options: OptionsDict, env: EnvType) -> str:
+    """The footnotes' section with a heading: a section without one is an outline hole
+    (the Nu checker warns), and a screen reader's heading list then finds the notes."""
+    return ('<hr class="footnotes-sep">\n<section class="footnotes">\n'
+            f'<h2 class="visually-hidden">{FOOTNOTES_HEADING}</h2>\n<ol class="footnotes-list">\n')
+
+
 def highlight(code: str, lang: str, warnings: list[str]) -> str:
-    """One code block as `<div class="highlight highlight-{lang}"><pre>`."""
+    """One code block as `<div class="highlight highlight-{lang}"><pre>`. The `<pre>` is a
+    named, focusable group: a long line scrolls it sideways, and a keyboard reaches what
+    is cut only if the box takes focus (WCAG 2.1.1; axe's scrollable-region-focusable).
+    A group, not a region: regions are landmarks, and a page's many code blocks would
+    crowd a screen reader's landmark list with names that repeat."""
     lexer = find_lexer(lang) if lang else None
     if lang and lexer is None:
         warnings.append(f"unknown code language {lang!r}; shown as plain text")
     inner = pygments_highlight(code, lexer, FORMATTER) if lexer else html.escape(code)
     css_lang = re.sub(r"[^\w-]", "", lang) or "text"
-    return f'<div class="highlight highlight-{css_lang}"><pre><code>{inner}</code></pre></div>\n'
+    label = html.escape(code_label(lang, lexer))
+    return (f'<div class="highlight highlight-{css_lang}"><pre tabindex="0" role="group" '
+            f'aria-label="{label}"><code>{inner}</code></pre></div>\n')
+
+
+def code_label(lang: str, lexer: Lexer | None) -> str:
+    """"Code: Python" for a block in a language, "Code" for plain text or an unknown one."""
+    name = LANGUAGE_NAMES.get(lang) or (lexer.name if lexer else "")
+    return f"{CODE_LABEL}: {name}" if name and name != "Text only" else CODE_LABEL
 
 
 @functools.cache
@@ -211,9 +266,8 @@ def find_lexer(lang: str) -> Lexer | None:
         return None
 
 
-def stylesheet(light: str = "friendly", dark: str = "monokai") -> str:
-    """Pygments CSS: the light style, and the dark one under prefers-color-scheme."""
-    light_css = HtmlFormatter(style=light).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    dark_css = HtmlFormatter(style=dark).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    return (f"/* Generated by sitegen from Pygments styles {light!r} and {dark!r}. */\n"
-            f"{light_css}\n@media (prefers-color-scheme: dark) {{\n{dark_css}\n}}\n")
+def stylesheet() -> str:
+    """The token colours, light and dark, for `static/pygments.css`. The theme carries the
+    same rules in its own style.css and no longer links this file; it is still written
+    for a site's own templates that link it."""
+    return codestyle.stylesheet()

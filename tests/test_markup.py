@@ -28,7 +28,13 @@ def test_markdown_case(case: str) -> None:
 def test_typography_applies_outside_code_only() -> None:
     html, _ = markup.render('"Hi" -- there `"a" -- b`', "t")
     assert "“Hi” – there" in html
-    assert "<code>&quot;a&quot; -- b</code>" in html
+    assert '<code class="short">&quot;a&quot; -- b</code>' in html
+
+
+def test_short_inline_code_is_marked_to_stay_on_one_line() -> None:
+    html, _ = markup.render(f"`git status`, `{'x ' * 15}` and `code`", "t")
+    assert html == (f'<p><code class="short">git status</code>, <code>{"x " * 15}</code> '
+                    'and <code>code</code></p>\n')
 
 
 @pytest.mark.parametrize("lang", ["svg", "html", "js", "ts", "sh", "shell", "console", "py",
@@ -36,8 +42,28 @@ def test_typography_applies_outside_code_only() -> None:
 def test_common_languages_are_highlighted(lang: str) -> None:
     code = "<b>x</b>" if lang in ("svg", "html") else "x = 1"
     html, warnings = markup.render(f"```{lang}\n{code}\n```\n", "t")
-    assert f'<div class="highlight highlight-{lang}"><pre><code><span' in html
+    assert f'<div class="highlight highlight-{lang}"><pre tabindex="0" role="group" ' in html
+    assert '<code><span' in html
     assert warnings == ()
+
+
+@pytest.mark.parametrize(("source", "label"), [
+    ("```python\nx = 1\n```\n", "Code: Python"),
+    ("```svg\n<svg/>\n```\n", "Code: SVG"),
+    ("```\nplain\n```\n", "Code"),
+    ("```nope\nx\n```\n", "Code"),
+    ("Text:\n\n    indented\n", "Code"),
+])
+def test_every_code_block_is_a_named_focusable_group(source: str, label: str) -> None:
+    """A keyboard can scroll a code block that is cut, and a screen reader names it."""
+    html, _ = markup.render(source, "t")
+    assert f'<pre tabindex="0" role="group" aria-label="{label}"><code>' in html
+
+
+def test_footnotes_have_a_heading() -> None:
+    html, _ = markup.render("A[^1]\n\n[^1]: B\n", "t")
+    assert ('<section class="footnotes">\n<h2 class="visually-hidden">Footnotes</h2>\n'
+            '<ol class="footnotes-list">') in html
 
 
 def test_unknown_language_is_escaped_with_one_warning() -> None:
@@ -53,4 +79,5 @@ def test_footnote_ids_carry_the_post() -> None:
 
 def test_stylesheet_has_light_and_dark() -> None:
     css = markup.stylesheet()
-    assert ".highlight" in css and "@media (prefers-color-scheme: dark)" in css
+    assert "@media (prefers-color-scheme: light), print {\n.highlight ." in css
+    assert "@media screen and (prefers-color-scheme: dark) {\n.highlight ." in css
