@@ -1,0 +1,215 @@
+"""The built-in theme as a reader meets it: one date format, its words from one file per
+language, summaries that name their post, complete sharing metadata, feeds in the
+head, and a keyboard focus that is always visible."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import re
+import zoneinfo
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitegen import config as site_config
+from sitegen.templates import Renderer
+from tests.conftest import make_site, post, serving, sitegen
+from tests.test_serve import CHROMIUM, LAUNCH_ARGS
+
+FRENCH = """months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre"]
+continue_reading = "Lire la suite"
+"""
+
+
+def renderer(tmp_path: Path, toml: str = 'title = "T"\n') -> Renderer:
+    site = make_site(tmp_path / "site", {}, toml)
+    return Renderer(site, site_config.load(site))
+
+
+def test_dates_read_day_month_year_with_time_on_request(tmp_path: Path) -> None:
+    env = renderer(tmp_path, 'timezone = "Europe/London"\n').env
+    when = dt.datetime(2025, 6, 14, 8, 30, tzinfo=dt.UTC)
+    shown = env.from_string("{{ d|human_date }} | {{ d|human_datetime }}").render(d=when)
+    assert shown == "14 June 2025 | 14 June 2025, 09:30"
+
+
+def test_demo_lists_show_one_date_format_in_time_elements(demo_site: Path) -> None:
+    home = (demo_site / "index.html").read_text()
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', home)
+    assert times
+    london = zoneinfo.ZoneInfo("Europe/London")  # the demo's time zone
+    for machine, human in times:
+        day = dt.datetime.fromisoformat(machine).astimezone(london)
+        assert human == f"{day.day} {day:%B %Y}"
+
+
+def test_site_language_file_translates_and_missing_keys_stay_english(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"a.md": post("Essay", "2025-03-05", body="Words.")},
+                     'title = "T"\nbase_url = "https://example.org/"\nlanguage = "fr-ca"\n')
+    (site / "templates" / "text").mkdir(parents=True)
+    (site / "templates" / "text" / "fr.toml").write_text(FRENCH, encoding="utf-8")
+    run = sitegen("build", "--source", site)
+    assert run.code == 0, run.err
+    home = (site / "public" / "index.html").read_text()
+    assert "Lire la suite" in home and "5 mars 2025" in home
+    assert "Skip to content" in home  # not in fr.toml: English
+
+
+def test_unknown_language_is_english_with_one_warning(tmp_path: Path) -> None:
+    made = renderer(tmp_path, 'language = "xx"\n')
+    assert len(made.warnings) == 1 and "'xx'" in made.warnings[0]
+    assert made.t("continue_reading") == "Continue reading"
+    assert renderer(tmp_path / "en", 'language = "en-gb"\n').warnings == []
+
+
+def test_theme_text_fills_values_escaped_and_picks_plural(tmp_path: Path) -> None:
+    made = renderer(tmp_path)
+    assert made.t("posts_tagged", count=1, tag="<b>") == "1 post tagged “&lt;b&gt;”"
+    assert made.t("posts_tagged", count=3, tag="C") == "3 posts tagged “C”"
+
+
+def test_entry_summary_says_continue_reading_and_names_the_post(demo_site: Path) -> None:
+    home = (demo_site / "index.html").read_text()
+    assert "Read “" not in home
+    assert ('Continue reading<span class="visually-hidden">: Sketching the Golden Gate in '
+            'a dozen lines of SVG</span>') in home
+
+
+def test_notes_and_quotes_in_lists_have_no_hidden_links(demo_site: Path) -> None:
+    home = (demo_site / "index.html").read_text()
+    hidden = re.findall(r'<h2 class="visually-hidden">(.*?)</h2>', home)
+    assert hidden and not [h for h in hidden if "<a" in h]
+
+
+def test_link_summary_shows_the_linked_domain(tmp_path: Path) -> None:
+    made = renderer(tmp_path)
+    page = made.env.from_string(
+        '{% from "_macros.html" import link_head %}{{ link_head(p, 2, "example.com") }}')
+    html = page.render(p={"link_url": "https://www.example.com/a", "link_title": "A",
+                          "title": "A"})
+    assert '<span class="domain">example.com</span>' in html
+
+
+def meta(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', html))
+
+
+def test_post_pages_carry_complete_open_graph_and_twitter_card(demo_site: Path) -> None:
+    found = meta((demo_site / "2026/Jan/24/golden-gate-in-svg/index.html").read_text())
+    assert found["og:type"] == "article" and found["og:locale"] == "en"
+    assert found["og:url"] == "https://example.org/2026/Jan/24/golden-gate-in-svg/"
+    assert found["og:site_name"] == "Tag Soup" and found["og:description"]
+    assert found["article:published_time"].startswith("2026-01-24T")
+    assert found["twitter:card"] in ("summary", "summary_large_image")
+
+
+def test_pages_without_description_share_the_sites(demo_site: Path) -> None:
+    found = meta((demo_site / "archives/index.html").read_text())
+    assert found["og:description"] == found["description"] == \
+        "Links, notes and essays on static sites, Atom feeds, SVG and Python."
+    assert found["og:type"] == "website" and found["twitter:card"] == "summary"
+
+
+def test_a_pages_own_feed_comes_first_in_the_head(tmp_path: Path) -> None:
+    made = renderer(tmp_path)
+    html = made.env.get_template("404.html").render(
+        page_title="Svg", canonical="tags/svg/", recent=(), nav=(),
+        feeds=[("T: SVG", "tags/svg.atom"), ("T", "atom/everything.atom")])
+    feeds = re.findall(r'<link rel="alternate" type="application/atom\+xml" title="([^"]+)"'
+                       r' href="([^"]+)">', html)
+    assert feeds == [("T: SVG", "/tags/svg.atom"), ("T", "/atom/everything.atom")]
+
+
+# ---- the keyboard, in the browser ----
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None or not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium and Python playwright are needed for the keyboard test")
+        pytest.skip("Chromium or Python playwright is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+# What the focused element shows: its box, its outline and the colour behind it.
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+  let behind = el.parentElement, bg = 'rgba(0, 0, 0, 0)';
+  while (behind) {
+    bg = getComputedStyle(behind).backgroundColor;
+    if (!bg.endsWith(', 0)') && bg !== 'transparent') break;
+    behind = behind.parentElement;
+  }
+  return {what: el.outerHTML.slice(0, 80), x: box.x, y: box.y, w: box.width, h: box.height,
+          vw: innerWidth, vh: innerHeight, width: parseFloat(style.outlineWidth),
+          line: style.outlineStyle, color: style.outlineColor, bg};
+}"""
+
+
+def luminance(css: str) -> float:
+    red, green, blue = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+           for c in (red, green, blue)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def focus_problems(state: dict[str, Any]) -> list[str]:
+    problems = []
+    if state["w"] < 1 or state["h"] < 1:
+        problems.append("has no visible box")
+    if state["x"] < 0 or state["y"] < 0 or state["x"] + state["w"] > state["vw"] + 1 \
+            or state["y"] + state["h"] > state["vh"] + 1:
+        problems.append("is outside the viewport")
+    if state["line"] == "none" or state["width"] < 2:
+        problems.append(f"has a {state['width']} px {state['line']} outline")
+    elif contrast(state["color"], state["bg"]) < 3:
+        problems.append(f"outline {state['color']} is faint on {state['bg']}")
+    return [f"{state['what']} {p}" for p in problems]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_keyboard_stop_is_visible(browser: Any, demo_site: Path, width: int,
+                                        scheme: str) -> None:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=demo_site)
+    context = browser.new_context(viewport={"width": width, "height": 800},
+                                  color_scheme=scheme)
+    try:
+        page = context.new_page()
+        with serving(handler) as base:  # type: ignore[arg-type]
+            for path in ("/", "/2026/Jan/24/golden-gate-in-svg/"):
+                page.goto(base + path)
+                stops, problems = 0, []
+                for _ in range(150):
+                    page.keyboard.press("Tab")
+                    state = page.evaluate(FOCUS_STATE)
+                    if state is None:
+                        break  # round the page and back to the address bar
+                    stops += 1
+                    problems += focus_problems(state)
+                assert stops > 20, path
+                assert problems == [], path
+    finally:
+        context.close()
