@@ -9,7 +9,7 @@ PELICAN := $(VENV)/pelican/.installed
 NODE := node_modules/.installed
 SOURCE ?= .
 
-.PHONY: build serve test check lint check-site bench bench-large profile golden deploy clean
+.PHONY: build serve test check lint check-site bench bench-large profile golden weights screenshots deploy clean
 
 $(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,12 @@ bench-large: $(BENCHDEPS)  ## sitegen alone on 100,000 posts
 SCENARIO ?= edit
 profile: $(BENCHDEPS)  ## pyinstrument's call tree of one build of 10,000 posts (SCENARIO=edit, cold or serve)
 	$(BIN)/python -m bench.profile --scenario $(SCENARIO)
+
+weights: $(RUNTIME)  ## gzipped bytes of each page type of the demo site against the 14 KB budget
+	$(BIN)/python -m bench.weights
+
+screenshots: $(TESTDEPS)  ## PNGs of each page type at 1280 px and 390 px, light and dark
+	$(BIN)/python -m bench.screenshots
 
 deploy: check-site  ## publish public/ with DEPLOY_CMD, only when `sitegen check` passes
 	@test -n "$(DEPLOY_CMD)" || { echo "set DEPLOY_CMD, e.g. make deploy DEPLOY_CMD='rsync -a --delete public/ host:/var/www/blog/'"; exit 2; }
