@@ -104,12 +104,15 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                     return _unchanged(cache, out_dir, started)
                 if not cache.loaded:
                     cache_store.load_posts(options.site_dir, cache)
-                summary = Summary(out_dir=out_dir, notes=folder.notes)
+                summary = Summary(out_dir=out_dir, notes=folder.notes,
+                                  warnings=list(renderer.warnings))
                 posts = parse_all(sources, config, cache, summary, options.jobs,
                                   options.site_dir, progress)
                 indexed, entries = meanwhile.enter_context(
                     _indexing(posts, config, options, store, summary))
-                salt = f"{renderer.digest}|{config.digest()}"
+                # sitegen's own code in every fingerprint: a new version (Markdown's
+                # HTML, a filter) makes every page again, not only the edited ones
+                salt = f"{cache_store.CODE_VERSION}|{renderer.digest}|{config.digest()}"
                 tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
                 assets = bundles.assets(sources, posts, options.site_dir)
                 planned = _plan(posts, config, options, static, salt, cache, tags_digest,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bench.corpus import generate
-from tests.conftest import sitegen, tree
+from tests.conftest import ROOT, make_site, post, sitegen, tree
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +152,24 @@ def test_body_only_edits_between_builds_equal_cold_build(corpus: Path, tmp_path:
             path.write_text(path.read_text() + f"\nRound {round_}: [see](../y/).\n")
         assert "(3 parsed," in build(site, out)
         assert tree(out) == cold(site, tmp_path / f"cold{round_}")
+
+
+def test_a_new_version_of_sitegen_makes_every_page_again(tmp_path: Path) -> None:
+    """Upgrading sitegen changes pages whose posts did not change (here: the label of a
+    code block): the next build makes them again, cache or not."""
+    site = make_site(tmp_path / "site", {"code.md": post(
+        "Code", body="```python\nprint(1)\n```\n")})
+    out = tmp_path / "public"
+    build(site, out)
+    page = next(out.rglob("code/index.html"))
+    assert 'aria-label="Code: Python"' in page.read_text()
+    newer = tmp_path / "newer"  # the next version: the same theme, other code
+    for part in ("sitegen", "templates", "static"):
+        shutil.copytree(ROOT / part, newer / part, ignore=shutil.ignore_patterns("__pycache__"))
+    markup = newer / "sitegen" / "markup.py"
+    markup.write_text(markup.read_text().replace('CODE_LABEL = "Code"', 'CODE_LABEL = "Kode"'))
+    run = subprocess.run([sys.executable, "-m", "sitegen", "build", "--source", str(site),
+                          "--out", str(out)], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "PYTHONPATH": str(newer)}, cwd=newer)
+    assert run.returncode == 0, run.stderr
+    assert 'aria-label="Kode: Python"' in page.read_text()

@@ -66,6 +66,11 @@ def test_unknown_language_is_english_with_one_warning(tmp_path: Path) -> None:
     assert len(made.warnings) == 1 and "'xx'" in made.warnings[0]
     assert made.t("continue_reading") == "Continue reading"
     assert renderer(tmp_path / "en", 'language = "en-gb"\n').warnings == []
+    site = make_site(tmp_path / "site", {"p.md": post("P")},
+                     'title = "T"\nbase_url = "https://e.org/"\nlanguage = "xx"\n')
+    run = sitegen("build", "--source", site)
+    assert run.code == 0, run.err
+    assert sum("'xx'" in line for line in (run.out + run.err).splitlines()) == 1
 
 
 def test_theme_text_fills_values_escaped_and_picks_plural(tmp_path: Path) -> None:
