@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import heapq
 import itertools
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 from sitegen import bundles, markup, tags
 from sitegen.config import Config
@@ -56,6 +57,22 @@ class Entry:
     body: str  # the body as other pages show it: a bundle's relative links made site paths
     image: str  # the post's `image` as an absolute URL (og:image, feeds), or ''
 
+    @property
+    def domain(self) -> str:
+        """A link post's site ('example.com'), shown beside the link so that a reader
+        knows where it leads before following it; '' for other posts."""
+        return link_domain(self.post.link_url) if self.post.link_url else ""
+
+
+def link_domain(url: str) -> str:
+    """The host of a URL as a reader knows it: lower case, without 'www.', and an
+    internationalised name in its own letters, not its 'xn--' form."""
+    host = urlsplit(url).hostname or ""
+    if "xn--" in host:
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("ascii").decode("idna")
+    return host.removeprefix("www.")
+
 
 def make_entry(post: Post, url: str, links: tuple[TagLink, ...], config: Config) -> Entry:
     names = "|".join(f"{t.slug}={t.name}" for t in links)
@@ -84,6 +101,16 @@ class Pairing:
 
 
 @dataclass(frozen=True, slots=True)
+class TagListing:
+    """A tag as the tags index shows it: with its post count and what it is about."""
+
+    slug: str
+    name: str
+    count: int
+    about: str  # the description's first sentence, plain text, or ''
+
+
+@dataclass(frozen=True, slots=True)
 class Tag:
     slug: str
     name: str
@@ -93,6 +120,11 @@ class Tag:
     related: tuple[TagRef, ...]
     ref: TagRef  # slug, name and post count
     together: tuple[Pairing, ...] = ()  # its combination pages, then rarer related pairs
+    about: str = ""  # the description's first sentence, plain text: index, meta description
+
+    @property
+    def listing(self) -> TagListing:
+        return TagListing(self.slug, self.name, self.ref.count, self.about)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,15 +209,17 @@ def url_of(path: str) -> str:
 
 
 def _tag_links(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, TagLink]:
-    """Each tag name as written in posts → its slug and display name; raise when two
-    different names share one slug."""
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    """Each tag name as written in posts (newest first) → its slug and display name;
+    raise when two different names share one slug."""
+    spellings: dict[str, dict[str, None]] = defaultdict(dict)
     first_source: dict[str, str] = {}
+    oldest: dict[str, str] = {}  # the spelling of the oldest post: the last one seen
     for post in posts:
-        for name in post.tags:
+        for name in reversed(post.tags):  # of two spellings in one post, the first wins
             tag_key = tags.key(name)
-            spellings[tag_key][name] += 1
+            spellings[tag_key][name] = None
             first_source.setdefault(tag_key, post.source)
+            oldest[tag_key] = name
     by_slug: dict[str, str] = {}
     for tag_key in sorted(spellings):
         slug = tags.slugify(tag_key)
@@ -199,17 +233,21 @@ def _tag_links(posts: list[Post], info: dict[str, TagInfo]) -> dict[str, TagLink
     if renamed:
         raise BuildErrors(renamed)
     links = {}
-    for tag_key, counted in spellings.items():
-        link = TagLink(tags.slugify(tag_key), _display(tag_key, counted, info))
-        links.update(dict.fromkeys(counted, link))
+    for tag_key, written in spellings.items():
+        link = TagLink(tags.slugify(tag_key), _display(tag_key, oldest[tag_key], info))
+        links.update(dict.fromkeys(written, link))
     return links
 
 
-def _display(tag_key: str, spellings: Counter[str], info: dict[str, TagInfo]) -> str:
+def _display(tag_key: str, first_written: str, info: dict[str, TagInfo]) -> str:
+    """tags.toml's name when it gives one, else the author's first spelling (posts are
+    newest first, ties by file reversed, so the last one seen is the oldest): their own
+    capitals ('LLMs', 'Golden Gate'), which no rule (title case, most frequent) could
+    guess, and which a later post tagged in lower case does not undo."""
     configured = info.get(tags.slugify(tag_key))
     if configured and configured.name:
         return configured.name
-    return min(spellings, key=lambda s: (-spellings[s], s))
+    return first_written
 
 
 def _tags(entries: tuple[Entry, ...], info: dict[str, TagInfo],
@@ -234,7 +272,8 @@ def _tag(slug: str, entries: list[Entry], refs: dict[str, TagRef], info: TagInfo
          related: tuple[TagRef, ...]) -> Tag:
     description = markup.render(info.description, f"tag-{slug}")[0] if info.description else ""
     old = tuple(tags.slugify(n) for n in info.old_names)
-    return Tag(slug, refs[slug].name, description, old, tuple(entries), related, refs[slug])
+    return Tag(slug, refs[slug].name, description, old, tuple(entries), related, refs[slug],
+               about=tags.first_sentence(description))
 
 
 def _related(together: list[tuple[int, str]], refs: dict[str, TagRef]) -> tuple[TagRef, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import html
 import json
 import re
 import tomllib
@@ -50,6 +51,22 @@ def slugify(name: str) -> str:
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     slug = re.sub(r"[^\w]+", "-", unicodedata.normalize("NFC", stripped)).strip("-_")
     return slug
+
+
+def first_sentence(description_html: str) -> str:
+    """A tag's description (as HTML) → its first sentence as plain text: what the tags
+    index and the tag page's meta description show, where a whole paragraph, or its
+    links and emphasis, would crowd the list. A sentence ends at '.', '!', '?' or '…'
+    followed by a space and a capital, so 'e.g. a' or 'v1.2' do not end it."""
+    text = " ".join(html.unescape(_MARKUP.sub("", description_html)).split())
+    for end in _SENTENCE_END.finditer(text):
+        if text[end.end():end.end() + 1].isupper():
+            return text[:end.end()].rstrip()
+    return text
+
+
+_MARKUP = re.compile(r"<[^>]*>")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*\s+")
 
 
 def check_name(name: str) -> str | None:

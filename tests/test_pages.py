@@ -57,7 +57,7 @@ def test_pages_are_published_at_their_slug_and_nowhere_else(tmp_path: Path) -> N
     assert not (out / "2024").exists()  # a dated page has no archive
     first = (out / "2025" / "Jan" / "2" / "first" / "index.html").read_text()
     assert 'rel="next" href="/blog/2025/Jan/3/second/"' in first  # neighbours skip pages
-    assert "1 tags. Every tag" in (out / "tags" / "index.html").read_text()
+    assert "1 tag. Each has a page" in (out / "tags" / "index.html").read_text()
     assert "2 posts tagged" in (out / "tags" / "svg" / "index.html").read_text()
     sitemap = (out / "sitemap.xml").read_text()
     assert "<loc>https://example.org/blog/about/</loc></url>" in sitemap  # no lastmod

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from sitegen.build import Options, plan_site
 from tests.conftest import SITE_TOML, make_site, post, sitegen
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -105,3 +106,11 @@ def test_an_edit_renders_only_the_combinations_the_post_is_in(tmp_path: Path) ->
             counts[cap, name] = rendered(build(site))
     assert counts[10, "both-3.md"] == counts[0, "both-3.md"] + 2
     assert counts[10, "alone.md"] == counts[0, "alone.md"]
+
+
+def test_a_combination_page_lists_its_own_feed_before_the_site_s(tmp_path: Path) -> None:
+    """Autodiscovery takes the first <link rel="alternate">: the pair's feed."""
+    _, _, plan = plan_site(Options(site_dir=tagged_site(tmp_path / "site"), use_cache=False))
+    page = next(p for p in plan if p.path == "tags/python+svg/index.html")
+    assert page.context["feeds"] == (("Test Site: Python + SVG", "tags/python+svg.atom"),
+                                     ("Test Site", "atom/everything.atom"))
