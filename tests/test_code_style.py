@@ -160,7 +160,8 @@ def test_a_cut_code_block_is_reached_by_keyboard_and_scrolled(browser: Any, site
     block = page.locator(".highlight pre").first
     assert block.evaluate("e => e.scrollWidth > e.clientWidth")  # cut at 390 px
     assert block.get_attribute("aria-label") == "Code: Python"
-    page.locator("p > code").last.click()  # the text just before the block
+    page.locator(".highlight").first.locator("xpath=preceding-sibling::p[1]").click(
+        position={"x": 1, "y": 1})  # the text just before the block
     for _ in range(40):
         page.keyboard.press("Tab")
         if block.evaluate("e => e === document.activeElement"):
