@@ -44,9 +44,11 @@ def require(missing: str | None) -> None:
     pytest.skip(missing)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One Chromium for every page, viewport and scheme."""
+    """One Chromium for every page, viewport and scheme of a module (not of the session:
+    Playwright's sync API allows one instance at a time, and other modules start
+    theirs)."""
     require(None if demo.CHROMIUM.exists() else f"{demo.CHROMIUM} is not installed")
     try:
         from playwright.sync_api import sync_playwright
