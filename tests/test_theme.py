@@ -24,8 +24,23 @@ from tests.test_serve import CHROMIUM, LAUNCH_ARGS
 FRENCH = """months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre"]
 continue_reading = "Lire la suite"
+updated = "mis à jour le {date}"
+entries = "Articles"
+posts_by_kind = "Billets par genre"
+post_tags = "Étiquettes"
+previous = "Précédent"
+next = "Suivant"
+related_tags = "Étiquettes voisines"
+together_with = "Avec"
+posts_tagged = { one = "1 billet « {tag} »", other = "{count} billets étiquetés « {tag} »" }
+posts_with_both = { one = "1 billet avec les deux", other = "{count} billets avec les deux" }
+post_count = { one = "1 billet", other = "{count} billets" }
+tags_intro = { one = "1 étiquette.", other = "{count} étiquettes." }
+sort_order = "Triées par {by_name} ou {by_count}"
+by_name = "nom"
+by_count = "nombre de billets"
+other_months = "Autres mois"
 """
-
 
 def renderer(tmp_path: Path, toml: str = 'title = "T"\n') -> Renderer:
     site = make_site(tmp_path / "site", {}, toml)
@@ -49,16 +64,45 @@ def test_demo_lists_show_one_date_format_in_time_elements(demo_site: Path) -> No
         assert human == f"{day.day} {day:%B %Y}"
 
 
-def test_site_language_file_translates_and_missing_keys_stay_english(tmp_path: Path) -> None:
-    site = make_site(tmp_path / "site", {"a.md": post("Essay", "2025-03-05", body="Words.")},
-                     'title = "T"\nbase_url = "https://example.org/"\nlanguage = "fr-ca"\n')
+def french_site(root: Path) -> Path:
+    posts = {f"{day}.md": post(f"Essai {day}", f"2025-0{day}-05", "[svg, css]", body="Mots.")
+             for day in (3, 4)}
+    posts["3.md"] = posts["3.md"].replace("---\nMots", "updated: 2025-03-20\n---\nMots")
+    site = make_site(root, posts, 'title = "T"\nbase_url = "https://example.org/"\n'
+                     'language = "fr-ca"\n[tags]\ncombine_min = 2\n')
     (site / "templates" / "text").mkdir(parents=True)
     (site / "templates" / "text" / "fr.toml").write_text(FRENCH, encoding="utf-8")
+    return site
+
+
+def test_site_language_file_translates_every_page_and_missing_keys_stay_english(
+        tmp_path: Path) -> None:
+    site = french_site(tmp_path / "site")
     run = sitegen("build", "--source", site)
     assert run.code == 0, run.err
-    home = (site / "public" / "index.html").read_text()
+    out = site / "public"
+
+    def page(path: str) -> str:
+        return (out / path / "index.html").read_text(encoding="utf-8")
+
+    home = page("")
     assert "Lire la suite" in home and "5 mars 2025" in home
+    assert 'aria-label="Billets par genre"' in home and ">Articles</a>" in home
     assert "Skip to content" in home  # not in fr.toml: English
+    essay = page("2025/Mar/5/3")
+    assert "5 mars 2025, 00:00" in essay and "mis à jour le <time" in essay
+    assert "<h2>Étiquettes</h2>" in essay and "<span>Suivant</span>" in essay
+    svg = page("tags/svg")
+    assert "2 billets étiquetés « svg »" in svg and "<h2>Étiquettes voisines</h2>" in svg
+    assert "<h2>Avec</h2>" in svg and "2 billets avec les deux" in svg
+    tags = page("tags")
+    assert "2 étiquettes." in tags and '<span class="count">2 billets</span>' in tags
+    assert 'Triées par <strong aria-current="page">nom</strong> ou <a href="/tags/by-count' \
+        '.html">nombre de billets</a>' in tags
+    year, month = page("2025"), page("2025/Apr")
+    assert '<span class="count">1 billet</span>' in year
+    assert 'aria-label="Autres mois"' in month and "<span>Précédent</span>" in month
+    assert "<h1>Archives</h1>" in page("archives")  # not in fr.toml: English
 
 
 def test_unknown_language_is_english_with_one_warning(tmp_path: Path) -> None:
