@@ -29,6 +29,7 @@ from sitegen import (
     site,
     tags,
     theme,
+    words,
     workers,
 )
 from sitegen import cache as cache_store
@@ -116,7 +117,7 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                 tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
                 assets = bundles.assets(sources, posts, options.site_dir)
                 planned = _plan(posts, config, options, static, salt, cache, tags_digest,
-                                folder, assets, entries)
+                                folder, assets, entries, renderer.words)
             render_all(planned, config, renderer, cache, folder, summary, options, progress,
                        functools.partial(indexed, planned) if indexed else None)
         finally:
@@ -255,7 +256,8 @@ def _collector_held() -> Iterator[None]:
 def _plan(posts: list[content.Post], config: Config, options: Options,
           static: list[StaticFile], salt: str, cache: Cache, tags_digest: str,
           folder: output.Folder, assets: dict[str, tuple[bundles.Asset, ...]],
-          entries: Entries | None = None) -> shape.Planned:
+          entries: Entries | None = None,
+          the_words: words.Words | None = None) -> shape.Planned:
     """The plan and its fingerprints. When only post bodies changed, only the pages that
     show them are fingerprinted again; the dev server even patches its plan in memory.
     `entries`: the site's, when made already."""
@@ -268,7 +270,7 @@ def _plan(posts: list[content.Post], config: Config, options: Options,
     same_shape = cache.shape.key == shape_key
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts,
                              cache.shape.related if same_shape else None, entries)
-    plan = pages.plan(the_site, config, static, markup.stylesheet(), assets)
+    plan = pages.plan(the_site, config, static, markup.stylesheet(), assets, the_words)
     if not same_shape:  # else the last good build had these very paths
         output.check_paths(plan)
         paths.check(plan)
@@ -320,7 +322,8 @@ def plan_site(options: Options) -> tuple[Config, list[content.Post], list[Page]]
     posts = parse_all(sources, config, cache, Summary(), options.jobs, options.site_dir)
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
     plan = pages.plan(the_site, config, _static_files(options.site_dir), markup.stylesheet(),
-                      bundles.assets(sources, posts, options.site_dir))
+                      bundles.assets(sources, posts, options.site_dir),
+                      words.for_site(options.site_dir, config.language))
     return config, posts, plan
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,6 +27,7 @@ from sitegen.site import (
     TagRef,
     url_of,
 )
+from sitegen.words import Words, english
 
 # How a page becomes bytes: a Jinja template, an Atom feed, or given bytes/files.
 TEMPLATE, FEED, TEXT, COPY = "template", "feed", "text", "copy"
@@ -34,8 +36,6 @@ SITE_FEEDS = (("everything", None), ("entries", "entry"), ("links", "link"),
 SITE_FEED = "atom/everything.atom"
 TAGS_BY_COUNT = "tags/by-count.html"  # a file: no tag's page (tags/{slug}/) can take it
 POPULAR_TAGS = 10  # the most used tags, for every page's header or sidebar
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +133,14 @@ class StaticFile:
 
 
 def plan(site: Site, config: Config, static: Sequence[StaticFile], stylesheet: str,
-         assets: Mapping[str, Sequence[Asset]] | None = None) -> list[Page]:
+         assets: Mapping[str, Sequence[Asset]] | None = None,
+         words: Words | None = None) -> list[Page]:
     """Every page of the site, in a fixed order. `assets`: each page bundle's files, by
-    the bundle's folder."""
-    pages = [*_posts(site, config), *_pages(site), *_home(site, config),
-             *_tag_pages(site, config), *_feeds(site, config), *_archives(site, config),
-             *_redirects(site), *_singles(site, config)]
+    the bundle's folder; `words`: the theme's, in the site's language (titles, months)."""
+    w = words or english()
+    pages = [*_posts(site, config), *_pages(site), *_home(site, config, w),
+             *_tag_pages(site, config, w), *_feeds(site, config, w),
+             *_archives(site, config, w), *_redirects(site), *_singles(site, config, w)]
     pages.append(Page("sitemap.xml", TEMPLATE, "sitemap.xml",
                       {"urls": [(p.url, p.lastmod) for p in pages if p.in_sitemap]}))
     _add_navigation(pages, site, config)
@@ -240,14 +242,14 @@ def paginate(entries: Sequence[Entry], per_page: int) -> list[Sequence[Entry]]:
 
 
 def _list_pages(base: str, entries: Sequence[Entry], config: Config, title: str,
-                template: str, **context: Any) -> Iterator[Page]:
+                template: str, words: Words, **context: Any) -> Iterator[Page]:
     chunks = paginate(entries, config.per_page)
     for number, chunk in enumerate(chunks, 1):
         path = base if number == 1 else f"{base}page/{number}/"
         pager = {"number": number, "count": len(chunks),
                  "newer": _page_url(base, number - 1) if number > 1 else None,
                  "older": _page_url(base, number + 1) if number < len(chunks) else None}
-        page_title = title if number == 1 else f"{title} (page {number})"
+        page_title = title if number == 1 else f"{title} {words('page_number', number=number)}"
         yield _html(path, template, page_title, _newest(chunk), entries=tuple(chunk),
                     pager=pager, **context)
 
@@ -260,53 +262,54 @@ def _newest(entries: Sequence[Entry]) -> dt.datetime | None:
     return max((e.post.updated for e in entries), default=None)
 
 
-def _home(site: Site, config: Config) -> Iterator[Page]:
-    yield from _list_pages("", site.entries, config, config.title, "home.html",
+def _home(site: Site, config: Config, words: Words) -> Iterator[Page]:
+    yield from _list_pages("", site.entries, config, config.title, "home.html", words,
                            description=config.description, feed=SITE_FEED,
                            feeds=_site_feeds(config))
 
 
-def _tag_pages(site: Site, config: Config) -> Iterator[Page]:
+def _tag_pages(site: Site, config: Config, words: Words) -> Iterator[Page]:
     for tag in site.tags.values():
         feed, feed_title = f"tags/{tag.slug}.atom", f"{config.title}: {tag.name}"
         yield from _list_pages(f"tags/{tag.slug}/", tag.entries, config, tag.name, "tag.html",
+                               words,
                                tag=tag.ref, tag_description=tag.description,
                                related=tag.related, together=tag.together, feed=feed,
                                feeds=_site_feeds(config, (feed_title, feed)),
-                               description=tag.about or
-                               f"Posts tagged “{tag.name}” on {config.title}")
+                               description=tag.about or words(
+                                   "tag_description", tag=tag.name, site=config.title))
         yield _feed_page(feed, feed_title, f"tags/{tag.slug}/", tag.entries, config,
                          "atom-tag")
     for combination in site.combinations:
-        yield from _combination_pages(combination, config)
-    yield from _tag_indexes(site, config)
+        yield from _combination_pages(combination, config, words)
+    yield from _tag_indexes(site, config, words)
 
 
-def _tag_indexes(site: Site, config: Config) -> Iterator[Page]:
+def _tag_indexes(site: Site, config: Config, words: Words) -> Iterator[Page]:
     """The tags index twice, server-rendered: by name (to find a tag) at tags/, and by
     count (to see what the site is about) at TAGS_BY_COUNT; each links to the other."""
     listed = [tag.listing for tag in site.tags.values()]
     by_name = sorted(listed, key=lambda t: (t.name.casefold(), t.slug))
     by_count = sorted(by_name, key=lambda t: -t.count)
     newest = _newest(site.entries)
-    description = f"Every tag on {config.title}, with its posts and its feed"
-    yield _html("tags/", "tags.html", "Tags", newest, tags=tuple(by_name), order="name",
-                description=description)
-    yield _html(TAGS_BY_COUNT, "tags.html", "Tags by number of posts", newest,
+    description = words("tags_description", site=config.title)
+    yield _html("tags/", "tags.html", words("tags"), newest, tags=tuple(by_name),
+                order="name", description=description)
+    yield _html(TAGS_BY_COUNT, "tags.html", words("tags_by_count_title"), newest,
                 tags=tuple(by_count), order="count", description=description)
 
 
-def _combination_pages(combo: Combination, config: Config) -> Iterator[Page]:
+def _combination_pages(combo: Combination, config: Config, words: Words) -> Iterator[Page]:
     """Two tags' pages, as a tag's are: its list of posts, paginated, and its feed."""
     base, feed = f"tags/{combo.slug}/", f"tags/{combo.slug}.atom"
     title = f"{combo.first.name} + {combo.second.name}"
     ref = TagRef(combo.slug, title, len(combo.entries))
-    yield from _list_pages(base, combo.entries, config, title, "tag.html", tag=ref,
+    yield from _list_pages(base, combo.entries, config, title, "tag.html", words, tag=ref,
                            pair=(combo.first, combo.second), tag_description="",
                            related=(), together=(), feed=feed,
                            feeds=_site_feeds(config, (f"{config.title}: {title}", feed)),
-                           description=f"Posts tagged both “{combo.first.name}” and "
-                                       f"“{combo.second.name}” on {config.title}")
+                           description=words("pair_description", a=combo.first.name,
+                                             b=combo.second.name, site=config.title))
     yield _feed_page(feed, f"{config.title}: {title}", base, combo.entries, config,
                      "atom-tag")
 
@@ -319,7 +322,7 @@ def _feed_page(path: str, title: str, alternate: str, entries: Sequence[Entry],
         "fragment": fragment if config.feeds.link_fragments else ""})
 
 
-def _feeds(site: Site, config: Config) -> Iterator[Page]:
+def _feeds(site: Site, config: Config, words: Words) -> Iterator[Page]:
     for name, kind in SITE_FEEDS:
         entries = [e for e in site.entries if kind is None or e.post.kind == kind]
         title = config.title if kind is None else f"{config.title}: {name}"
@@ -330,10 +333,11 @@ def _feeds(site: Site, config: Config) -> Iterator[Page]:
         if kind is None:
             yield from _feed_copies(feed, config)
         if kind is not None:
-            yield from _list_pages(f"{name}/", entries, config, name.capitalize(),
-                                   "home.html", feed=f"atom/{name}.atom",
+            yield from _list_pages(f"{name}/", entries, config, words(name), "home.html",
+                                   words, feed=f"atom/{name}.atom",
                                    feeds=_site_feeds(config, (title, f"atom/{name}.atom")),
-                                   description=f"{name.capitalize()} on {config.title}")
+                                   description=words("kind_description", kind=words(name),
+                                                     site=config.title))
 
 
 def _feed_copies(feed: Page, config: Config) -> Iterator[Page]:
@@ -349,32 +353,34 @@ Link = tuple[str, str]  # (label, site-relative URL)
 K = TypeVar("K")
 
 
-def _archives(site: Site, config: Config) -> Iterator[Page]:
+def _archives(site: Site, config: Config, words: Words) -> Iterator[Page]:
     """A page per year, month and day with posts, each linking to the older and newer
     one that has posts (rel prev/next), and the archives index."""
     years = _calendar(site.entries, config)
-    months = _neighbours([(y, m) for y in years for m in years[y]], _month_link)
+    month_link = functools.partial(_month_link, words=words)
+    day_link = functools.partial(_day_link, words=words)
+    months = _neighbours([(y, m) for y in years for m in years[y]], month_link)
     days = _neighbours([(y, m, d) for y in years for m in years[y] for d in years[y][m]],
-                       _day_link)
+                       day_link)
     around_year = _neighbours(list(years), lambda y: (str(y), f"{y}/"))
     for year, in_year in years.items():
         yield _html(f"{year}/", "archive.html", str(year), _newest(_flat(in_year)),
-                    year=year, months=_month_summary(year, in_year), entries=(),
+                    year=year, months=_month_summary(year, in_year, words), entries=(),
                     scope="year", **around_year[year])
         for month, in_month in in_year.items():
-            label, path = _month_link((year, month))
+            label, path = month_link((year, month))
             month_entries = tuple(e for d in in_month.values() for e in d)
             yield _html(path, "archive.html", label, _newest(month_entries), year=year,
-                        month=MONTHS[month - 1], month_name=MONTH_NAMES[month - 1],
+                        month=MONTHS[month - 1], month_name=words.month(month),
                         entries=month_entries, scope="month", **months[year, month])
             for day, day_entries in in_month.items():
-                label, path = _day_link((year, month, day))
+                label, path = day_link((year, month, day))
                 yield _html(path, "archive.html", label, _newest(day_entries), year=year,
-                            month=MONTHS[month - 1], month_name=MONTH_NAMES[month - 1],
+                            month=MONTHS[month - 1], month_name=words.month(month),
                             day=day, entries=tuple(day_entries), scope="day",
                             **days[year, month, day])
-    yield _html("archives/", "archives.html", "Archives", _newest(site.entries),
-                years=tuple((y, _month_summary(y, m)) for y, m in years.items()))
+    yield _html("archives/", "archives.html", words("archives"), _newest(site.entries),
+                years=tuple((y, _month_summary(y, m, words)) for y, m in years.items()))
 
 
 def _calendar(entries: Sequence[Entry], config: Config) -> Calendar:
@@ -396,24 +402,26 @@ def _neighbours(keys: Sequence[K], link: Callable[[K], Link]) -> dict[K, dict[st
             for i, key in enumerate(keys)}
 
 
-def _month_link(month: tuple[int, int]) -> Link:
+def _month_link(month: tuple[int, int], words: Words) -> Link:
     year, number = month
-    return f"{MONTH_NAMES[number - 1]} {year}", f"{year}/{MONTHS[number - 1]}/"
+    return (words("month_year", month=words.month(number), year=year),
+            f"{year}/{MONTHS[number - 1]}/")
 
 
-def _day_link(day: tuple[int, int, int]) -> Link:
+def _day_link(day: tuple[int, int, int], words: Words) -> Link:
     year, month, number = day
-    return f"{number} {MONTH_NAMES[month - 1]} {year}", f"{year}/{MONTHS[month - 1]}/{number}/"
+    return (words("date", day=number, month=words.month(month), year=year),
+            f"{year}/{MONTHS[month - 1]}/{number}/")
 
 
 def _flat(months: dict[int, dict[int, list[Entry]]]) -> list[Entry]:
     return [e for days in months.values() for d in days.values() for e in d]
 
 
-def _month_summary(year: int, months: dict[int, dict[int, list[Entry]]]) \
+def _month_summary(year: int, months: dict[int, dict[int, list[Entry]]], words: Words) \
         -> tuple[tuple[str, str, int], ...]:
     """Each month of a year with posts: its name ('June'), URL and number of posts."""
-    return tuple((MONTH_NAMES[m - 1], f"{year}/{MONTHS[m - 1]}/",
+    return tuple((words.month(m), f"{year}/{MONTHS[m - 1]}/",
                   sum(len(d) for d in days.values())) for m, days in months.items())
 
 
@@ -434,13 +442,13 @@ def _redirect(path: str, target: str, title: str, source: str) -> Page:
                  "description": "", "source": source})
 
 
-def _singles(site: Site, config: Config) -> Iterator[Page]:
+def _singles(site: Site, config: Config, words: Words) -> Iterator[Page]:
     yield Page("404.html", TEMPLATE, "404.html",
-               {"page_title": "Not found", "canonical": "404.html", "description": "",
+               {"page_title": words("not_found"), "canonical": "404.html", "description": "",
                 "image": "", "recent": site.entries[:5]})
     if config.search.enabled:
-        yield _html("search/", "search.html", "Search", None,
-                    description=f"Search the posts of {config.title}")
+        yield _html("search/", "search.html", words("search_title"), None,
+                    description=words("search_description", site=config.title))
     yield Page("robots.txt", TEMPLATE, "robots.txt", {})
 
 

@@ -6,11 +6,8 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import re
 import sys
-import tomllib
 import traceback
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,15 +16,13 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup, escape
 
-from sitegen import __version__, markup, theme
+from sitegen import __version__, markup, theme, words
 from sitegen.config import Config
 from sitegen.errors import TemplateError
 from sitegen.pages import Page
 from sitegen.site import Entry
 
 THEME_DIR = theme.TEMPLATES
-TEXT_DIR = "text"  # inside a templates folder: one `<language>.toml` per language
-_VALUE = re.compile(r"\{(\w+)\}")
 
 
 class Renderer:
@@ -50,7 +45,7 @@ class Renderer:
                                     lambda p: quote(config.url(p))),
                                 absolute=lambda p: quote(config.absolute(p), safe=":/"),
                                 summary=self.summary)
-        self.text, self.warnings = load_text(self.dirs, config.language)
+        self.words, self.warnings = words.load(self.dirs, config.language)
         self.env.globals.update(t=self.t, month_name=self.month_name)
         self.env.filters.update(isodate=_isodate, og_locale=_og_locale,
                                 human_date=lambda v: self.human_date(v.astimezone(config.tz)),
@@ -71,18 +66,18 @@ class Renderer:
         """The theme's text `key` in the site's language, its `{name}`s filled with
         `values` (escaped unless Markup): one place per language for every word the
         theme shows. With `count`, the text's `one` or `other` form."""
-        text = self.text.get(key)
-        if text is None:
-            raise jinja2.TemplateRuntimeError(f"no theme text {key!r} in {TEXT_DIR}/en.toml")
-        if isinstance(text, Mapping):
-            text = text["one" if count == 1 else "other"]
+        try:
+            text = self.words.raw(key, count)
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(
+                f"no theme text {key!r} in {words.TEXT_DIR}/en.toml") from None
         filled = {**values, "count": count}
-        return Markup(_VALUE.sub(lambda m: str(escape(filled.get(m[1], m[0]))),
-                                 str(escape(text))))
+        return Markup(words.VALUE.sub(lambda m: str(escape(filled.get(m[1], m[0]))),
+                                      str(escape(text))))
 
     def month_name(self, number: int) -> str:
         """January … December in the site's language (1 … 12)."""
-        return str(self.text["months"][number - 1])
+        return self.words.month(number)
 
     def human_date(self, value: dt.datetime) -> str:
         """The one way the theme writes a date: '14 June 2025' in English."""
@@ -96,7 +91,7 @@ class Renderer:
 
     def _compile_all(self) -> None:
         for name in self.files:
-            if name.startswith(TEXT_DIR + "/"):
+            if name.startswith(words.TEXT_DIR + "/"):
                 continue  # the theme's words, not a template
             try:
                 self.env.get_template(name)
@@ -140,38 +135,6 @@ def renderer_for(site_dir: Path, config: Config, previous: Renderer | None,
     if previous is not None and previous.still_fits(site_dir, config):
         return previous
     return Renderer(site_dir, config, compiled_before, bytecode_dir)
-
-
-def load_text(dirs: list[Path], language: str) -> tuple[dict[str, Any], list[str]]:
-    """The theme's words for `language` ('pt-br' reads text/pt.toml, then
-    text/pt-br.toml, over English), each file from the site's templates/ over the
-    theme's, so a site adds or overrides a language one key at a time. An unknown
-    language gives English and one warning."""
-    text: dict[str, Any] = {}
-    for name in _text_names(language):
-        for folder in reversed(dirs):
-            path = folder / TEXT_DIR / f"{name}.toml"
-            if path.is_file():
-                text.update(_read_text(path))
-    known = any((d / TEXT_DIR / f"{n}.toml").is_file()
-                for d in dirs for n in _text_names(language)[1:])
-    if known or language.lower().split("-")[0] == "en":
-        return text, []
-    return text, [f"language {language!r}: the theme has no {TEXT_DIR}/{language.lower()}"
-                  f".toml in templates/, so its text is in English"]
-
-
-def _text_names(language: str) -> list[str]:
-    """English first, then the language, then its regional form: en, pt, pt-br."""
-    parts = language.lower().replace("_", "-").split("-")
-    return list(dict.fromkeys(["en", *("-".join(parts[:n]) for n in (1, len(parts)))]))
-
-
-def _read_text(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise TemplateError(str(path), None, f"not valid TOML: {exc}") from None
 
 
 def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:

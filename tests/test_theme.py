@@ -40,6 +40,8 @@ sort_order = "Triées par {by_name} ou {by_count}"
 by_name = "nom"
 by_count = "nombre de billets"
 other_months = "Autres mois"
+tags = "Étiquettes"
+not_found = "Page introuvable"
 """
 
 def renderer(tmp_path: Path, toml: str = 'title = "T"\n') -> Renderer:
@@ -102,6 +104,9 @@ def test_site_language_file_translates_every_page_and_missing_keys_stay_english(
     year, month = page("2025"), page("2025/Apr")
     assert '<span class="count">1 billet</span>' in year
     assert 'aria-label="Autres mois"' in month and "<span>Précédent</span>" in month
+    assert "<title>avril 2025 – " in month and "<h1>avril 2025</h1>" in month  # the plan's
+    assert "<title>Étiquettes – " in tags and "<title>Page introuvable – " in \
+        (out / "404.html").read_text(encoding="utf-8")
     assert "<h1>Archives</h1>" in page("archives")  # not in fr.toml: English
 
 
