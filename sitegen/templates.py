@@ -46,7 +46,7 @@ class Renderer:
                                 absolute=lambda p: quote(config.absolute(p), safe=":/"),
                                 summary=self.summary)
         self.words, self.warnings = words.load(self.dirs, config.language)
-        self.env.globals.update(t=self.t, month_name=self.month_name)
+        self.env.globals.update(t=self.t, month_name=self.month_name, raw_text=self.raw_text)
         self.env.filters.update(isodate=_isodate, og_locale=_og_locale,
                                 human_date=lambda v: self.human_date(v.astimezone(config.tz)),
                                 human_datetime=lambda v: self.human_datetime(
@@ -74,6 +74,11 @@ class Renderer:
         filled = {**values, "count": count}
         return Markup(words.VALUE.sub(lambda m: str(escape(filled.get(m[1], m[0]))),
                                       str(escape(text))))
+
+    def raw_text(self, *keys: str) -> dict[str, Any]:
+        """The texts of `keys` as the language file has them, `{name}`s unfilled and
+        plural tables whole: for a script that fills them (`|tojson` escapes them)."""
+        return {key: self.words.text[key] for key in keys}
 
     def month_name(self, number: int) -> str:
         """January … December in the site's language (1 … 12)."""

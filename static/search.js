@@ -17,6 +17,8 @@ const notice = document.getElementById("search-notice");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
+// The theme's words in the site's language (templates/text/<language>.toml), from the page.
+const WORDS = JSON.parse(document.getElementById("search-words").textContent);
 
 const chosen = { tag: [], kind: [], year: [] };
 let pagefind = null;
@@ -26,6 +28,18 @@ let found = []; // the current search's results, not yet loaded
 let latest = 0; // the newest search; older ones finish silently
 let allTags = false;
 let timer = 0;
+
+// A text of the page's words with its {name}s filled; a plural text picks one or other.
+function say(key, values = {}) {
+  let text = WORDS[key];
+  if (typeof text === "object") text = values.count === 1 ? text.one : text.other;
+  return text.replace(/\{(\w+)\}/g, (all, name) => String(values[name] ?? all));
+}
+
+// The same with {name}s that are elements (links), as a list of nodes and strings.
+function sayWith(key, nodes) {
+  return WORDS[key].split(/\{(\w+)\}/).map((part, i) => (i % 2 ? nodes[part] ?? part : part));
+}
 
 function readUrl() {
   const params = new URLSearchParams(location.search);
@@ -106,7 +120,7 @@ async function run() {
     showFacets(all);
     list.replaceChildren();
     more.hidden = true;
-    status.textContent = "Type words to find, or choose a tag, kind or year.";
+    status.textContent = say("search_hint");
     return;
   }
   const search = await find(term, null);
@@ -130,11 +144,12 @@ async function showMore(id) {
 }
 
 function describe(count, term) {
-  const words = [`${count} ${count === 1 ? "post" : "posts"}`];
-  if (term) words.push(`matching “${term}”`);
-  if (chosen.tag.length) words.push(`tagged ${chosen.tag.map(tagName).join(" and ")}`);
-  if (chosen.kind.length) words.push(`of kind ${chosen.kind.map(kindName).join(" or ")}`);
-  if (chosen.year.length) words.push(`from ${chosen.year.join(" or ")}`);
+  const words = [say("search_found", { count })];
+  if (term) words.push(say("search_matching", { term }));
+  const and = say("search_and"), or = say("search_or");
+  if (chosen.tag.length) words.push(say("search_tagged", { tags: chosen.tag.map(tagName).join(and) }));
+  if (chosen.kind.length) words.push(say("search_of_kind", { kinds: chosen.kind.map(kindName).join(or) }));
+  if (chosen.year.length) words.push(say("search_from", { years: chosen.year.join(or) }));
   return `${words.join(", ")}.`;
 }
 
@@ -143,7 +158,7 @@ function tagName(slug) {
 }
 
 function kindName(kind) {
-  return kind.charAt(0).toUpperCase() + kind.slice(1);
+  return WORDS[`kind_${kind}`] ?? kind;
 }
 
 function element(tag, attributes = {}, ...children) {
@@ -157,7 +172,7 @@ function showResult(data) {
   const meta = data.meta;
   const draft = meta.draft === "true";
   const item = element("li", { class: draft ? "result draft" : "result" });
-  if (draft) item.append(element("p", { class: "draft-mark" }, "Draft"));
+  if (draft) item.append(element("p", { class: "draft-mark" }, say("draft")));
   item.append(element("h2", {}, element("a", { href: data.url }, meta.title || data.url)));
   const line = element("p", { class: "meta" });
   if (meta.date) line.append(element("time", { datetime: meta.date }, meta.date_text || meta.date));
@@ -181,7 +196,7 @@ function marked(html) {
 }
 
 function tagList(slugs) {
-  const tags = element("ul", { class: "tags", "aria-label": "Tags" });
+  const tags = element("ul", { class: "tags", "aria-label": say("post_tags") });
   for (const slug of slugs) {
     tags.append(element("li", {}, element("a", { href: `${base}tags/${slug}/` }, tagName(slug))));
   }
@@ -240,14 +255,14 @@ function schedule(delay) {
 }
 
 function failed(error) {
-  status.textContent = "Search failed. Reload the page to try again.";
+  status.textContent = say("search_failed");
   console.error(error);
 }
 
 function showNotices() {
   const lines = [];
-  if (info.behind) lines.push("The search index is being updated: the newest changes may be missing.");
-  if (info.drafts) lines.push("Drafts are indexed and marked as drafts.");
+  if (info.behind) lines.push(say("search_behind"));
+  if (info.drafts) lines.push(say("search_drafts"));
   notice.textContent = lines.join(" ");
   notice.hidden = lines.length === 0;
 }
@@ -293,9 +308,10 @@ try {
   listen();
   await run();
 } catch (error) {
-  notice.replaceChildren("The search index is missing from this copy of the site. Every post is also listed by ",
-    element("a", { href: `${base}tags/` }, "tag"), " and in the ",
-    element("a", { href: `${base}archives/` }, "archives"), ".");
+  notice.replaceChildren(...sayWith("search_missing", {
+    tag: element("a", { href: `${base}tags/` }, say("search_by_tag")),
+    archives: element("a", { href: `${base}archives/` }, say("search_in_archives")),
+  }));
   notice.hidden = false;
   console.error(error);
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import json
 import os
 import re
 import zoneinfo
@@ -42,6 +43,7 @@ by_count = "nombre de billets"
 other_months = "Autres mois"
 tags = "Étiquettes"
 not_found = "Page introuvable"
+search_hint = "Tapez des mots à trouver."
 """
 
 def renderer(tmp_path: Path, toml: str = 'title = "T"\n') -> Renderer:
@@ -107,6 +109,10 @@ def test_site_language_file_translates_every_page_and_missing_keys_stay_english(
     assert "<title>avril 2025 – " in month and "<h1>avril 2025</h1>" in month  # the plan's
     assert "<title>Étiquettes – " in tags and "<title>Page introuvable – " in \
         (out / "404.html").read_text(encoding="utf-8")
+    words = re.search(r'<script type="application/json" id="search-words">(.*?)</script>',
+                      page("search"))
+    assert words and json.loads(words[1])["search_hint"] == "Tapez des mots à trouver."
+    assert json.loads(words[1])["search_failed"].startswith("Search failed")  # English
     assert "<h1>Archives</h1>" in page("archives")  # not in fr.toml: English
 
 
