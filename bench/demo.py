@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -86,10 +86,14 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
+def serving(folder: Path) -> contextlib.AbstractContextManager[str]:
     """A plain static server of `folder` on 127.0.0.1: yields its http://127.0.0.1:PORT."""
-    handler = functools.partial(Quiet, directory=str(folder))
+    return serving_with(functools.partial(Quiet, directory=str(folder)))
+
+
+@contextlib.contextmanager
+def serving_with(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local HTTP server with `handler` in a thread: yields its http://127.0.0.1:PORT."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
