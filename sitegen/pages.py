@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -357,24 +356,24 @@ def _archives(site: Site, config: Config, words: Words) -> Iterator[Page]:
     """A page per year, month and day with posts, each linking to the older and newer
     one that has posts (rel prev/next), and the archives index."""
     years = _calendar(site.entries, config)
-    month_link = functools.partial(_month_link, words=words)
-    day_link = functools.partial(_day_link, words=words)
-    months = _neighbours([(y, m) for y in years for m in years[y]], month_link)
-    days = _neighbours([(y, m, d) for y in years for m in years[y] for d in years[y][m]],
-                       day_link)
+    month_links = {(y, m): _month_link((y, m), words) for y in years for m in years[y]}
+    day_links = {(y, m, d): _day_link((y, m, d), words)
+                 for y in years for m in years[y] for d in years[y][m]}
+    months = _neighbours(list(month_links), month_links.__getitem__)
+    days = _neighbours(list(day_links), day_links.__getitem__)
     around_year = _neighbours(list(years), lambda y: (str(y), f"{y}/"))
     for year, in_year in years.items():
         yield _html(f"{year}/", "archive.html", str(year), _newest(_flat(in_year)),
                     year=year, months=_month_summary(year, in_year, words), entries=(),
                     scope="year", **around_year[year])
         for month, in_month in in_year.items():
-            label, path = month_link((year, month))
+            label, path = month_links[year, month]
             month_entries = tuple(e for d in in_month.values() for e in d)
             yield _html(path, "archive.html", label, _newest(month_entries), year=year,
                         month=MONTHS[month - 1], month_name=words.month(month),
                         entries=month_entries, scope="month", **months[year, month])
             for day, day_entries in in_month.items():
-                label, path = day_link((year, month, day))
+                label, path = day_links[year, month, day]
                 yield _html(path, "archive.html", label, _newest(day_entries), year=year,
                             month=MONTHS[month - 1], month_name=words.month(month),
                             day=day, entries=tuple(day_entries), scope="day",
