@@ -273,3 +273,15 @@ def test_every_keyboard_stop_is_visible(browser: Any, demo_site: Path, width: in
                 assert problems == [], path
     finally:
         context.close()
+
+
+def test_a_broken_language_file_is_named_with_its_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", {"p.md": post("P")},
+                     'title = "T"\nbase_url = "https://e.org/"\nlanguage = "fr"\n')
+    (site / "templates" / "text").mkdir(parents=True)
+    (site / "templates" / "text" / "fr.toml").write_text(
+        'continue_reading = "Lire la suite"\nnext = "Suivant\n', encoding="utf-8")
+    run = sitegen("build", "--source", site)
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "templates/text/fr.toml:2" in run.err and "fix that line" in run.err
+    assert not (site / "public").exists()
