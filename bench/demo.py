@@ -32,6 +32,7 @@ PAGE_TYPES: dict[str, str] = {
     "tag": "tags/svg/",
     "tag-combination": "tags/atom+feeds/",
     "tags-index": "tags/",
+    "tags-by-count": "tags/by-count.html",
     "archives": "archives/",
     "archive-year": "2025/",
     "archive-month": "2025/Jun/",

@@ -148,6 +148,11 @@ def test_tag_pages_link_their_feed(demo_site: Path) -> None:
     assert '<link rel="alternate" type="application/atom+xml" title="Tag Soup: SVG" ' \
            'href="/tags/svg.atom">' in page
     assert 'href="/tags/svg.atom" class="feed-link">' in page
-    for name in ("entries", "links", "quotes"):
+    for name, kind in (("entries", "entry"), ("links", "link"), ("quotes", "quote"),
+                       ("notes", "note")):
         listing = (demo_site / name / "index.html").read_text()
         assert f'href="/atom/{name}.atom"' in listing
+        items = listing.count('<article class="item item-')
+        assert items and listing.count(f'<article class="item item-{kind}') == items, name
+        feed = etree.parse(demo_site / "atom" / f"{name}.atom").getroot()
+        assert len(feed.findall("a:entry", ATOM)) >= items, name  # a list page at most
