@@ -8,11 +8,15 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitegen import __version__
 from sitegen.build import Options, Summary, build
 from sitegen.errors import BuildErrors, SiteError, WarningsFailed, grouped
 from sitegen.workers import WorkerFailed
+
+if TYPE_CHECKING:
+    from sitegen.tagreport import TagUse
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 log = logging.getLogger("sitegen")
@@ -52,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.set_defaults(run=_run_check)
     _import_command(commands)
     _init_command(commands)
+    _tags_command(commands)
     return parser
 
 
@@ -78,6 +83,27 @@ def _init_command(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                           help="where it will be published (default: https://example.org/)")
     init_cmd.add_argument("--author", default="Anonymous", help="your name (Anonymous)")
     init_cmd.set_defaults(run=_run_init, source=".")
+
+
+def _tags_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tags_cmd = commands.add_parser("tags", help="list the site's tags with their counts")
+    _tags_options(tags_cmd, argparse.SUPPRESS)
+    tags_cmd.add_argument("--sort", choices=("count", "name"), default="count",
+                          help="most used first (count, the default), or by name")
+    tags_cmd.set_defaults(run=_run_tags, source=".", drafts=False)
+    actions = tags_cmd.add_subparsers(dest="tags_action", metavar="ACTION")
+    similar = actions.add_parser("similar", help="groups of tags that are likely one tag")
+    _tags_options(similar, argparse.SUPPRESS)
+    similar.set_defaults(run=_run_tags_similar)
+
+
+def _tags_options(parser: argparse.ArgumentParser, default: str) -> None:
+    """--source and --drafts, before or after the action (`tags --source x similar`):
+    SUPPRESS, so that an action's parser does not reset what the command's parser read."""
+    parser.add_argument("--source", default=default, metavar="DIR",
+                        help="site folder holding site.toml and content/ (default: .)")
+    parser.add_argument("--drafts", action="store_true", default=default,
+                        help="count drafts too")
 
 
 def _source_option(parser: argparse.ArgumentParser) -> None:
@@ -229,3 +255,39 @@ def _run_import(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     print(report.text(SHOWN_PER_KIND), end="")
     return EXIT_OK
+
+
+def _run_tags(args: argparse.Namespace) -> int:
+    from sitegen import tagreport
+
+    found = _tag_uses(args)
+    if isinstance(found, int):
+        return found
+    for line in tagreport.listing(tagreport.sort_uses(found, args.sort)):
+        print(line)
+    return EXIT_OK
+
+
+def _run_tags_similar(args: argparse.Namespace) -> int:
+    from sitegen import tagreport
+
+    found = _tag_uses(args)
+    if isinstance(found, int):
+        return found
+    for line in tagreport.similar_lines(tagreport.similar(found)):
+        print(line)
+    return EXIT_OK
+
+
+def _tag_uses(args: argparse.Namespace) -> list[TagUse] | int:
+    """The site's tags, or the exit code after printing its errors as a build does."""
+    from sitegen import tagreport
+
+    options = Options(site_dir=Path(args.source), drafts=args.drafts)
+    try:
+        config, the_site = tagreport.read_site(options)
+    except (SiteError, BuildErrors) as exc:
+        return report_errors(exc)
+    except (OSError, WorkerFailed) as exc:
+        return _system_failure(exc)
+    return tagreport.uses(the_site, config)
