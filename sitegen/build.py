@@ -313,14 +313,22 @@ def _unchanged(cache: Cache, out_dir: Path, started: float) -> Summary:
                    seconds=time.perf_counter() - started)
 
 
-def plan_site(options: Options) -> tuple[Config, list[content.Post], list[Page]]:
-    """Parse and plan the site as a build does, without rendering (for `sitegen check`).
-    Uses the cache on disk when `options.use_cache`, but never writes it."""
+def read_site(options: Options) \
+        -> tuple[Config, list[content.Source], list[content.Post], site.Site]:
+    """Parse and assemble the site as a build does, without planning or rendering (for
+    `sitegen check` and `sitegen tags`). Uses the cache on disk when `options.use_cache`,
+    but never writes it."""
     config = load_config(options)
     cache = cache_store.load(options.site_dir) if options.use_cache else Cache()
     sources = content.scan(options.site_dir)
     posts = parse_all(sources, config, cache, Summary(), options.jobs, options.site_dir)
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
+    return config, sources, posts, the_site
+
+
+def plan_site(options: Options) -> tuple[Config, list[content.Post], list[Page]]:
+    """Parse and plan the site as a build does, without rendering (for `sitegen check`)."""
+    config, sources, posts, the_site = read_site(options)
     plan = pages.plan(the_site, config, _static_files(options.site_dir), markup.stylesheet(),
                       bundles.assets(sources, posts, options.site_dir),
                       words.for_site(options.site_dir, config.language))

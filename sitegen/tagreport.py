@@ -12,9 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sitegen import build, content, site, tags
-from sitegen import cache as cache_store
-from sitegen.cache import Cache
+from sitegen import build, site, tags
 from sitegen.config import Config
 
 EDIT_MIN = 6  # names at least this long (letters and digits) may differ by one edit
@@ -43,12 +41,8 @@ class TagUse:
 def read_site(options: build.Options) -> tuple[Config, site.Site]:
     """Parse and assemble the posts as `sitegen build` does, so that counts, names and
     errors are the build's own; rendering is skipped, and the cache is read, not written."""
-    config = build.load_config(options)
-    cache = cache_store.load(options.site_dir) if options.use_cache else Cache()
-    sources = content.scan(options.site_dir)
-    posts = build.parse_all(sources, config, cache, build.Summary(), options.jobs,
-                            options.site_dir)
-    return config, site.assemble(posts, config, tags.load(options.site_dir), options.drafts)
+    config, _, _, the_site = build.read_site(options)
+    return config, the_site
 
 
 def uses(the_site: site.Site, config: Config) -> list[TagUse]:
