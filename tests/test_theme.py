@@ -5,22 +5,14 @@ head, and a keyboard focus that is always visible."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import json
-import os
 import re
 import zoneinfo
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from sitegen import config as site_config
 from sitegen.templates import Renderer
-from tests.conftest import make_site, post, serving, sitegen
-from tests.test_serve import CHROMIUM, LAUNCH_ARGS
+from tests.conftest import make_site, post, sitegen
 
 FRENCH = """months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre"]
@@ -184,95 +176,6 @@ def test_a_pages_own_feed_comes_first_in_the_head(tmp_path: Path) -> None:
     feeds = re.findall(r'<link rel="alternate" type="application/atom\+xml" title="([^"]+)"'
                        r' href="([^"]+)">', html)
     assert feeds == [("T: SVG", "/tags/svg.atom"), ("T", "/atom/everything.atom")]
-
-
-# ---- the keyboard, in the browser ----
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if sync_playwright is None or not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium and Python playwright are needed for the keyboard test")
-        pytest.skip("Chromium or Python playwright is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-# What the focused element shows: its box, its outline and the colour behind it.
-FOCUS_STATE = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  const box = el.getBoundingClientRect(), style = getComputedStyle(el);
-  let behind = el.parentElement, bg = 'rgba(0, 0, 0, 0)';
-  while (behind) {
-    bg = getComputedStyle(behind).backgroundColor;
-    if (!bg.endsWith(', 0)') && bg !== 'transparent') break;
-    behind = behind.parentElement;
-  }
-  return {what: el.outerHTML.slice(0, 80), x: box.x, y: box.y, w: box.width, h: box.height,
-          vw: innerWidth, vh: innerHeight, width: parseFloat(style.outlineWidth),
-          line: style.outlineStyle, color: style.outlineColor, bg};
-}"""
-
-
-def luminance(css: str) -> float:
-    red, green, blue = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-           for c in (red, green, blue)]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(a: str, b: str) -> float:
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def focus_problems(state: dict[str, Any]) -> list[str]:
-    problems = []
-    if state["w"] < 1 or state["h"] < 1:
-        problems.append("has no visible box")
-    if state["x"] < 0 or state["y"] < 0 or state["x"] + state["w"] > state["vw"] + 1 \
-            or state["y"] + state["h"] > state["vh"] + 1:
-        problems.append("is outside the viewport")
-    if state["line"] == "none" or state["width"] < 2:
-        problems.append(f"has a {state['width']} px {state['line']} outline")
-    elif contrast(state["color"], state["bg"]) < 3:
-        problems.append(f"outline {state['color']} is faint on {state['bg']}")
-    return [f"{state['what']} {p}" for p in problems]
-
-
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_keyboard_stop_is_visible(browser: Any, demo_site: Path, width: int,
-                                        scheme: str) -> None:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=demo_site)
-    context = browser.new_context(viewport={"width": width, "height": 800},
-                                  color_scheme=scheme)
-    try:
-        page = context.new_page()
-        with serving(handler) as base:  # type: ignore[arg-type]
-            for path in ("/", "/2026/Jan/24/golden-gate-in-svg/"):
-                page.goto(base + path)
-                stops, problems = 0, []
-                for _ in range(150):
-                    page.keyboard.press("Tab")
-                    state = page.evaluate(FOCUS_STATE)
-                    if state is None:
-                        break  # round the page and back to the address bar
-                    stops += 1
-                    problems += focus_problems(state)
-                assert stops > 20, path
-                assert problems == [], path
-    finally:
-        context.close()
 
 
 def test_a_broken_language_file_is_named_with_its_line(tmp_path: Path) -> None:
