@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 import re
 
 EXAMPLE = "write ISO 8601 such as '2025-11-22' or '2025-11-22T14:30:00+01:00'"
@@ -18,6 +19,20 @@ _LOOSE = re.compile(
 _UNITS = (("mo", "month"), ("d", "day"), ("h", "hour"), ("mi", "minute"), ("s", "second"))
 _RANGES = (("mo", "month", 1, 12), ("h", "hour", 0, 23), ("mi", "minute", 0, 59),
            ("s", "second", 0, 59))
+
+
+def now() -> dt.datetime:
+    """The moment a build or command takes as now, aware: `SITEGEN_NOW` (ISO 8601; read
+    as UTC when it names no zone) when set, for tests and previews, else the clock.
+    ValueError, saying how to write it, when `SITEGEN_NOW` is not a date."""
+    text = os.environ.get("SITEGEN_NOW", "").strip()
+    if not text:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = parse(text)
+    except ValueError as problem:
+        raise ValueError(f"SITEGEN_NOW={text!r} is not a date: {problem}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def parse(text: str) -> dt.datetime:
