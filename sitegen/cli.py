@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import logging
+import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +19,7 @@ from sitegen.errors import BuildErrors, SiteError, WarningsFailed, grouped
 from sitegen.workers import WorkerFailed
 
 if TYPE_CHECKING:
+    from sitegen import newpost
     from sitegen.tagreport import TagUse
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -57,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     _import_command(commands)
     _init_command(commands)
     _tags_command(commands)
+    _new_command(commands)
     return parser
 
 
@@ -95,6 +100,22 @@ def _tags_command(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     similar = actions.add_parser("similar", help="groups of tags that are likely one tag")
     _tags_options(similar, argparse.SUPPRESS)
     similar.set_defaults(run=_run_tags_similar)
+
+
+def _new_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new_cmd = commands.add_parser("new", help="write a new post and open it in your editor")
+    new_cmd.add_argument("kind", choices=("link", "entry", "quote", "note"), metavar="KIND",
+                         help="link, entry, quote or note")
+    new_cmd.add_argument("arg", nargs="?", default="", metavar="ARG",
+                         help="link: the URL; entry: the title; quote: the source; "
+                              "note: its text (optional)")
+    new_cmd.add_argument("--title", default="", help="an entry's title; a link's title "
+                         "(default: the page's own, fetched)")
+    new_cmd.add_argument("--tags", default="", metavar="a,b", help="tags, comma-separated")
+    new_cmd.add_argument("--via", default="", metavar="URL", help="where you found it")
+    new_cmd.add_argument("--no-edit", action="store_true", help="do not open $VISUAL/$EDITOR")
+    _source_option(new_cmd)
+    new_cmd.set_defaults(run=_run_new)
 
 
 def _tags_options(parser: argparse.ArgumentParser, default: str) -> None:
@@ -291,3 +312,69 @@ def _tag_uses(args: argparse.Namespace) -> list[TagUse] | int:
     except (OSError, WorkerFailed) as exc:
         return _system_failure(exc)
     return tagreport.uses(the_site, config)
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    from sitegen import dates, newpost
+
+    try:
+        request = newpost.checked(_new_request(args))
+        fetched = _link_title(request)
+        path = newpost.create(Path(args.source), fetched.request, dates.now())
+        command = None if args.no_edit or not sys.stdin.isatty() else \
+            newpost.editor_command(os.environ, path)
+    except (SiteError, ValueError) as exc:
+        log.error("error: %s", exc)
+        return EXIT_CONTENT
+    except OSError as exc:
+        return _system_failure(exc)
+    if fetched.problem:
+        log.warning("warning: could not fetch the page's title (%s); used '%s'; "
+                    "edit link_title in %s", fetched.problem, fetched.request.title, path)
+    print(path, flush=True)
+    return _edit(command) if command else EXIT_OK
+
+
+def _new_request(args: argparse.Namespace) -> newpost.Request:
+    from sitegen.newpost import Request, RequestError
+
+    if args.title and args.kind in ("quote", "note"):
+        raise RequestError("", None, f"--title is for entries and links; a {args.kind} has "
+                           "no title of its own")
+    tags = tuple(t for t in args.tags.split(",") if t.strip())
+    title = args.title or (args.arg if args.kind == "entry" else "")
+    return Request(kind=args.kind, title=title, url=args.arg if args.kind == "link" else "",
+                   source=args.arg if args.kind == "quote" else "", tags=tags, via=args.via,
+                   body=args.arg if args.kind == "note" else "")
+
+
+def _link_title(request: newpost.Request) -> Fetched:
+    """A link's request with the page's title, when none was given: fetched, else its
+    address, with why it could not be fetched."""
+    from sitegen import newpost, pagetitle
+
+    if request.kind != "link" or request.title:
+        return Fetched(request)
+    try:
+        return Fetched(dataclasses.replace(request, title=pagetitle.fetch(request.url)))
+    except pagetitle.TitleNotFound as exc:
+        return Fetched(dataclasses.replace(request, title=newpost.address(request.url)),
+                       str(exc))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Fetched:
+    """A request whose link title was looked up, and why it could not be, if so."""
+
+    request: newpost.Request
+    problem: str = ""
+
+
+def _edit(command: list[str]) -> int:
+    try:
+        subprocess.run(command, check=False)
+    except OSError as exc:
+        log.error("error: could not start the editor %r: %s; the post was written",
+                  command[0], exc.strerror or exc)
+        return EXIT_CONTENT
+    return EXIT_OK

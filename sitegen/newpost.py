@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import shlex
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -314,3 +315,21 @@ def _layout_of(post: content.Post, config: Config) -> Layout:
               f"{local.day:02}": "{day}"}
     folders = tuple(fields.get(part, part) for part in where.parent.parts[1:])
     return Layout(folders, name.startswith(f"{local:%Y-%m-%d}-"))
+
+
+# The editor
+
+
+def editor_command(environ: Mapping[str, str], path: Path) -> list[str] | None:
+    """The command that opens `path` in the author's editor: $VISUAL, else $EDITOR (each
+    may carry arguments, as 'code -w' does), the path last; None when neither is set.
+    RequestError when the variable cannot be read as a command."""
+    for name in ("VISUAL", "EDITOR"):
+        try:
+            words = shlex.split(environ.get(name, ""))
+        except ValueError as exc:
+            raise RequestError("", None, f"${name} {shown(environ[name])} is not a command "
+                               f"({exc}); quote it as a shell would") from None
+        if words:
+            return [*words, str(path)]
+    return None
