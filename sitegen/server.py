@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import mimetypes
 import os
+import secrets
 import socket
 import sys
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from sitegen import compose
 from sitegen.watch import Status, Watcher
 
 log = logging.getLogger("sitegen")
@@ -152,6 +154,7 @@ class DevServer(ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.host = address[0]  # as given to --host: a request may name it
         self.watcher = watcher
+        self.token = secrets.token_urlsafe(32)  # only the compose page carries it
         super().__init__(address, Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -182,6 +185,24 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._answer(with_body=False)
+
+    def do_POST(self) -> None:
+        """Only the compose page's form is posted: it writes a post (see compose.py)."""
+        self.close_connection = True
+        if self.path != compose.PATH:
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Only GET and HEAD are answered here.\n",
+                       TYPES[".txt"], True, {"Allow": "GET, HEAD", "Connection": "close"})
+            return
+        hosts = self.headers.get_all("Host") or []
+        name = host_name(hosts[0]) if len(hosts) == 1 else None
+        ours = name is not None and names_itself(name, self.server.host)
+        answer = compose.refusal(hosts, self.headers.get_all("Origin") or [], ours,
+                                 self.client_address[0]) or compose.body_problem(
+            self.headers.get("Content-Type"), self.headers.get("Content-Length"))
+        if answer is None:
+            data = self.rfile.read(int(self.headers["Content-Length"]))
+            answer = compose.save(self.server.watcher, self.server.token, hosts[0], data)
+        self._reply(answer, with_body=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -257,8 +278,36 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, RELOAD_JS, TYPES[".js"], with_body)
         elif name == "events":
             self._events(with_body)
+        elif name == "new":
+            self._reply(compose.compose_page(
+                self.server.watcher, self.server.token, self._own_host(),
+                self.client_address[0], self.path.partition("?")[2]), with_body)
+        elif name == "made":
+            self._reply(compose.made(self.server.watcher, self.path.partition("?")[2]),
+                        with_body)
+        elif name == "compose.js":
+            self._send(200, compose.SCRIPT, TYPES[".js"], with_body)
         else:
             self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _own_host(self) -> str:
+        """This server's address as the browser wrote it (the Host header, checked)."""
+        host = self.headers.get("Host")
+        if host:
+            return host.strip()
+        shown = f"[{self.server.host}]" if ":" in self.server.host else self.server.host
+        return f"{shown}:{self.server.server_address[1]}"
+
+    def _reply(self, answer: compose.Answer, with_body: bool) -> None:
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(answer.body)
 
     def _events(self, with_body: bool) -> None:
         """Server-Sent Events: the latest Status now, then each new one as it comes."""

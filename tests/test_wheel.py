@@ -74,7 +74,8 @@ def test_the_wheel_carries_the_theme_the_skeleton_and_every_module(
             if path.is_file():
                 assert f"sitegen/theme_files/{path.relative_to(source).as_posix()}" in inside
     package = source / "sitegen"
-    for path in [*package.rglob("*.py"), *package.glob("*.js"), *package.rglob("skeleton/**/*")]:
+    for path in [*package.rglob("*.py"), *package.glob("*.js"), *package.glob("*.html"),
+                 *package.rglob("skeleton/**/*")]:
         if path.is_file() and "__pycache__" not in path.parts:
             assert path.relative_to(source).as_posix() in inside, path
     assert not any(n.startswith(("templates/", "static/", "tests/")) for n in inside)
