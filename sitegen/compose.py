@@ -181,12 +181,20 @@ def save(watcher: Watcher, token: str, host: str, data: bytes) -> Answer:
     try:
         made = newpost.create(watcher.site_dir, request_of(draft))
     except SiteError as exc:
-        again = page(draft, token, f"http://{host}", _site_title(watcher),
-                     known_tags(watcher), exc.message)
-        return _html(HTTPStatus.BAD_REQUEST, again)
+        return _again(watcher, draft, token, host, HTTPStatus.BAD_REQUEST, exc.message)
+    except OSError as exc:  # the disk, not the author: the terminal has nothing more
+        return _again(watcher, draft, token, host, HTTPStatus.INTERNAL_SERVER_ERROR,
+                      f"cannot write the post under content/: {exc.strerror or exc}")
     source = Path(made).resolve().relative_to(watcher.site_dir.resolve()).as_posix()
     return Answer(HTTPStatus.SEE_OTHER, b"", (("Location", f"{MADE}?post={quote(source)}"),
                                               *PRIVATE.items()))
+
+
+def _again(watcher: Watcher, draft: Draft, token: str, host: str, status: int,
+           error: str) -> Answer:
+    """The form as it was sent, with what went wrong above it."""
+    return _html(status, page(draft, token, f"http://{host}", _site_title(watcher),
+                              known_tags(watcher), error))
 
 
 def request_of(draft: Draft) -> newpost.Request:
