@@ -100,6 +100,23 @@ def _tags_command(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     similar = actions.add_parser("similar", help="groups of tags that are likely one tag")
     _tags_options(similar, argparse.SUPPRESS)
     similar.set_defaults(run=_run_tags_similar)
+    rename = actions.add_parser("rename", help="rename a tag in every post; the old name "
+                                "keeps redirecting")
+    rename.add_argument("old", metavar="OLD", help="the tag to rename (any spelling)")
+    rename.add_argument("new", metavar="NEW", help="its new name")
+    _tag_edit_options(rename)
+    merge = actions.add_parser("merge", help="make several tags one, in every post")
+    merge.add_argument("olds", nargs="+", metavar="TAG", help="the tags to merge")
+    merge.add_argument("--into", required=True, metavar="TAG", help="the tag they become")
+    _tag_edit_options(merge)
+
+
+def _tag_edit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", default=argparse.SUPPRESS, metavar="DIR",
+                        help="site folder holding site.toml and content/ (default: .)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the changes as a diff; write nothing")
+    parser.set_defaults(run=_run_tags_edit)
 
 
 def _new_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -297,6 +314,36 @@ def _run_tags_similar(args: argparse.Namespace) -> int:
         return found
     for line in tagreport.similar_lines(tagreport.similar(found)):
         print(line)
+    return EXIT_OK
+
+
+def _run_tags_edit(args: argparse.Namespace) -> int:
+    """`tags rename` and `tags merge`: every file checked, then all written, or none."""
+    from sitegen import tagedit
+
+    merged = args.tags_action == "merge"
+    site = Path(args.source)
+    try:
+        done = tagedit.plan_merge(site, args.olds, args.into) if merged \
+            else tagedit.plan(site, [args.old], args.new)
+        if args.dry_run:
+            print(tagedit.diff(done.changes), end="")
+            log.info("dry run: %d file(s) would change; nothing was written", len(done.changes))
+            return EXIT_OK
+        tagedit.write(site, done.changes)
+    except (SiteError, BuildErrors) as exc:
+        for error in exc.errors if isinstance(exc, BuildErrors) else [exc]:
+            log.error("error: %s", error)
+        log.error("nothing was written")
+        return EXIT_CONTENT
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        log.error("error: %s%s; fix that and run the command again", where, exc.strerror or exc)
+        return EXIT_CONTENT
+    except WorkerFailed as exc:
+        log.error("error: %s; nothing was written", exc)
+        return EXIT_CONTENT
+    print(tagedit.summary(done, merged))
     return EXIT_OK
 
 

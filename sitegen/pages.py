@@ -21,6 +21,7 @@ from sitegen.site import (
     Pairing,
     RelatedPost,
     Site,
+    Tag,
     TagLink,
     TagListing,
     TagRef,
@@ -277,11 +278,24 @@ def _tag_pages(site: Site, config: Config, words: Words) -> Iterator[Page]:
                                feeds=_site_feeds(config, (feed_title, feed)),
                                description=tag.about or words(
                                    "tag_description", tag=tag.name, site=config.title))
-        yield _feed_page(feed, feed_title, f"tags/{tag.slug}/", tag.entries, config,
-                         "atom-tag")
+        tag_feed = _feed_page(feed, feed_title, f"tags/{tag.slug}/", tag.entries, config,
+                              "atom-tag")
+        yield tag_feed
+        yield from _old_tag_feeds(tag, tag_feed, site)
     for combination in site.combinations:
         yield from _combination_pages(combination, config, words)
     yield from _tag_indexes(site, config, words)
+
+
+def _old_tag_feeds(tag: Tag, feed: Page, site: Site) -> Iterator[Page]:
+    """A renamed tag's feed at each old name's feed URL (content/tags.toml old_names):
+    a static host cannot redirect a feed, so its subscribers get the new tag's entries,
+    with their ids, from a copy with its own id and rel="self", as `[feeds] copies`."""
+    for old in tag.old_slugs:
+        if old != tag.slug and old not in site.tags:
+            path = f"tags/{old}.atom"
+            yield Page(path, FEED, context={**feed.context, "self": path,
+                                            "source": "content/tags.toml (old_names)"})
 
 
 def _tag_indexes(site: Site, config: Config, words: Words) -> Iterator[Page]:
