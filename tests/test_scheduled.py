@@ -4,6 +4,7 @@ shows it marked. Now is set with SITEGEN_NOW, never read from the clock."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import re
@@ -11,13 +12,17 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sitegen import serve
-from tests.conftest import ROOT, Run, make_site, post, tree
+from tests.conftest import ROOT, Run, make_site, post, serving, tree
 from tests.test_search_index import records
-from tests.test_serve import wait_until
+from tests.test_search_page import Quiet, results, search_page
+from tests.test_serve import browser, expect, page, wait_until
+
+__all__ = ["browser", "page"]  # fixtures, used by name
 
 TOML = 'title = "Test Site"\nbase_url = "https://example.org/"\ntimezone = "Europe/Paris"\n'
 BEFORE, AFTER = "2026-11-30T09:00:00Z", "2026-12-01T08:30:00Z"  # its date: 08:00 UTC
@@ -176,3 +181,18 @@ def test_the_dev_server_drops_the_mark_when_the_time_comes_with_no_save(
     wait_until(lambda: "Scheduled for" not in page.read_text(), "the mark to go")
     assert "Scheduled for 20 December" in (watching / "index.html").read_text()
     assert SLUG in (watching / "atom/everything.atom").read_text()
+
+
+@pytest.mark.parametrize("drafts", [False, True], ids=["published", "dev-server"])
+def test_the_search_page_finds_a_scheduled_post_only_in_the_dev_servers_build_marked(
+        site: Path, tmp_path: Path, page: Any, drafts: bool) -> None:
+    out = tmp_path / "out"
+    built = run("build", "--source", site, "--out", out, *(["--drafts"] if drafts else []),
+                now=BEFORE)
+    assert built.code == 0, built.err
+    with serving(functools.partial(Quiet, directory=str(out))) as origin:
+        search_page(page, origin + "/", "?q=march")
+        assert results(page) == ([f"/{PAGE.removesuffix('index.html')}"] if drafts else [])
+        if drafts:
+            expect(page.locator("#search-results .scheduled-mark")).to_have_text(
+                "Scheduled for 1 December 2026, 09:00")
