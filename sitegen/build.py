@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import functools
 import gc
 import hashlib
@@ -19,11 +20,13 @@ import jinja2
 from sitegen import (
     bundles,
     content,
+    dates,
     manifest,
     markup,
     output,
     pages,
     paths,
+    schedule,
     search,
     shape,
     site,
@@ -36,7 +39,7 @@ from sitegen import cache as cache_store
 from sitegen import config as site_config
 from sitegen.cache import Cache
 from sitegen.config import Config
-from sitegen.errors import BuildErrors, ContentError, SiteError, WarningsFailed
+from sitegen.errors import BuildErrors, ConfigError, ContentError, SiteError, WarningsFailed
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
 from sitegen.site import Entry
@@ -51,6 +54,7 @@ class Options:
     out_dir: Path | None = None
     base_url: str | None = None
     drafts: bool = False
+    future: bool = False  # publish posts dated after now (--future); else held, or marked
     use_cache: bool = True  # read and write .cache/ (a cache passed to build() is used as is)
     jobs: int = 0  # worker processes; 0: one per core, 1: none
     strict: bool = False  # a warning fails the build before anything is written
@@ -75,6 +79,8 @@ class Summary:
     notes: list[str] = field(default_factory=list)  # news that is not a problem
     out_dir: Path = Path()
     search: search.Index | None = None  # what the build published of the search index
+    scheduled: int = 0  # posts dated after now, held back (or shown marked: --drafts)
+    next_due: str = ""  # the first one's date in the site's timezone, '2026-12-01 09:00'
 
 
 Progress = Callable[[str, int], None]  # told (what, how many) before long work
@@ -88,6 +94,7 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
     `cache` (the dev server's watcher knows); None: look at every file."""
     started = time.perf_counter()
     config = load_config(options)
+    now = now_of_build()
     out_dir = (options.out_dir or options.site_dir / config.output).resolve()
     on_disk = cache is None and options.use_cache
     with output.claim(out_dir, options.site_dir, options.adopt) as folder, \
@@ -101,21 +108,23 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                                         cache.templates_ok, _bytecode_dir(options, on_disk))
                 static = _static_files(options.site_dir)
                 inputs = _inputs(options, config, out_dir, sources, renderer, static)
-                if cache.inputs == inputs and cache.manifest == folder.last_id:
+                if cache.inputs == inputs and cache.manifest == folder.last_id \
+                        and schedule.within(cache.window, now):
                     return _unchanged(cache, out_dir, started)
                 if not cache.loaded:
                     cache_store.load_posts(options.site_dir, cache)
                 summary = Summary(out_dir=out_dir, notes=folder.notes,
                                   warnings=list(renderer.warnings))
-                posts = parse_all(sources, config, cache, summary, options.jobs,
-                                  options.site_dir, progress)
+                parsed = parse_all(sources, config, cache, summary, options.jobs,
+                                   options.site_dir, progress)
+                posts, held = _held_back(parsed, now, options, config, summary)
                 indexed, entries = meanwhile.enter_context(
                     _indexing(posts, config, options, store, summary))
                 # sitegen's own code in every fingerprint: a new version (Markdown's
                 # HTML, a filter) makes every page again, not only the edited ones
                 salt = f"{cache_store.CODE_VERSION}|{renderer.digest}|{config.digest()}"
                 tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
-                assets = bundles.assets(sources, posts, options.site_dir)
+                assets = bundles.assets(sources, parsed, options.site_dir)
                 planned = _plan(posts, config, options, static, salt, cache, tags_digest,
                                 folder, assets, entries, renderer.words)
             render_all(planned, config, renderer, cache, folder, summary, options, progress,
@@ -123,6 +132,7 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
         finally:
             gc.unfreeze()
     _count(summary, planned)
+    cache.window = held.window
     _remember(options, cache, inputs, planned, renderer, summary, on_disk)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -135,6 +145,27 @@ def load_config(options: Options) -> Config:
     if options.search:
         return config
     return dataclasses.replace(config, search=site_config.Search(enabled=False))
+
+
+def now_of_build() -> dt.datetime:
+    """The build's now (dates.now): SITEGEN_NOW when set, else the clock."""
+    try:
+        return dates.now()
+    except ValueError as problem:
+        raise ConfigError("SITEGEN_NOW", None, f"{problem}; or unset it to use the clock") \
+            from None
+
+
+def _held_back(posts: list[content.Post], now: dt.datetime, options: Options,
+               config: Config, summary: Summary) \
+        -> tuple[list[content.Post], schedule.Schedule]:
+    """The posts to publish now, and what the schedule holds back (the dev server,
+    which builds drafts, shows scheduled posts marked instead)."""
+    kept, held = schedule.split(posts, now, show=options.drafts, publish=options.future)
+    summary.scheduled = held.count
+    if held.next_due:
+        summary.next_due = f"{held.next_due.astimezone(config.tz):%Y-%m-%d %H:%M}"
+    return kept, held
 
 
 def _search_store(options: Options, on_disk: bool) -> contextlib.AbstractContextManager[Path]:
@@ -292,6 +323,7 @@ def _inputs(options: Options, config: Config, out_dir: Path, sources: list[conte
             renderer: Renderer, static: list[StaticFile]) -> str:
     """One digest of everything a build reads: equal digests, equal sites."""
     head = (f"{cache_store.CODE_VERSION}|{config.digest()}|{out_dir}|{options.drafts}|"
+            f"{options.future}|"
             f"{options.search}|{renderer.digest}")
     files = "".join([*(f"|{s.path}={s.digest}" for s in sources),
                      *(f"|{f.path}={f.digest}" for f in static)])
@@ -301,7 +333,8 @@ def _inputs(options: Options, config: Config, out_dir: Path, sources: list[conte
 
 def _figures(summary: Summary) -> dict[str, Any]:
     return {"posts": summary.posts, "pages": summary.pages, "tags": summary.tags,
-            "feeds": summary.feeds, "warnings": summary.warnings}
+            "feeds": summary.feeds, "warnings": summary.warnings,
+            "scheduled": summary.scheduled, "next_due": summary.next_due}
 
 
 def _unchanged(cache: Cache, out_dir: Path, started: float) -> Summary:
@@ -310,6 +343,7 @@ def _unchanged(cache: Cache, out_dir: Path, started: float) -> Summary:
     return Summary(posts=last.get("posts", 0), pages=last.get("pages", 0),
                    tags=last.get("tags", 0), feeds=last.get("feeds", 0),
                    warnings=list(last.get("warnings", [])), out_dir=out_dir,
+                   scheduled=last.get("scheduled", 0), next_due=last.get("next_due", ""),
                    seconds=time.perf_counter() - started)
 
 
@@ -317,13 +351,15 @@ def read_site(options: Options) \
         -> tuple[Config, list[content.Source], list[content.Post], site.Site]:
     """Parse and assemble the site as a build does, without planning or rendering (for
     `sitegen check` and `sitegen tags`). Uses the cache on disk when `options.use_cache`,
-    but never writes it."""
+    but never writes it. The posts are all those parsed, drafts and scheduled ones too;
+    the site has those the build publishes."""
     config = load_config(options)
     cache = cache_store.load(options.site_dir) if options.use_cache else Cache()
     sources = content.scan(options.site_dir)
-    posts = parse_all(sources, config, cache, Summary(), options.jobs, options.site_dir)
+    parsed = parse_all(sources, config, cache, Summary(), options.jobs, options.site_dir)
+    posts, _ = _held_back(parsed, now_of_build(), options, config, Summary())
     the_site = site.assemble(posts, config, _tag_info(options.site_dir), options.drafts)
-    return config, sources, posts, the_site
+    return config, sources, parsed, the_site
 
 
 def plan_site(options: Options) -> tuple[Config, list[content.Post], list[Page]]:

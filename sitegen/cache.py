@@ -106,6 +106,7 @@ class Cache:
     renderer: Renderer | None = None  # compiled templates, kept by the dev server
     sources: list[Source] | None = None  # the content files last scanned, without data
     manifest: str = ""  # the id of the output manifest the last good build wrote
+    window: tuple[str, str] = ("", "")  # when the last build's posts stay the same (schedule)
     written: Manifest | None = None  # that manifest, kept in memory by the dev server
     warnings: list[str] = field(default_factory=list)  # the cache could not be used
     stored: Stored = field(default_factory=Stored)
@@ -119,7 +120,7 @@ class Cache:
             self.posts = {k: v for k, v in self.posts.items() if k in live}
 
 
-STATE_FIELDS = ("inputs", "last", "stamps", "templates_ok", "manifest")
+STATE_FIELDS = ("inputs", "last", "stamps", "templates_ok", "manifest", "window")
 
 
 def _same(value: Any) -> Any:
@@ -130,7 +131,13 @@ def _stamps(value: dict[str, list[Any]]) -> Stamps:
     return {k: (v[0], v[1], v[2]) for k, v in value.items()}
 
 
-FROM_JSON: dict[str, Callable[[Any], Any]] = {"stamps": _stamps}  # what JSON cannot say
+def _window(value: list[str]) -> tuple[str, str]:
+    start, end = value
+    return str(start), str(end)
+
+
+# what JSON cannot say
+FROM_JSON: dict[str, Callable[[Any], Any]] = {"stamps": _stamps, "window": _window}
 
 
 class Unusable(Exception):

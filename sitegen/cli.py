@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen import __version__
+from sitegen import __version__, dates
 from sitegen.build import Options, Summary, build
 from sitegen.errors import BuildErrors, SiteError, WarningsFailed, grouped
 from sitegen.workers import WorkerFailed
@@ -32,6 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     if not Path(args.source).is_dir():
         parser.error(f"--source {args.source}: no such folder")
+    if not _now_readable():
+        return EXIT_CONTENT
     try:
         result: int = args.run(args)
     except KeyboardInterrupt:
@@ -53,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (8000)")
     serve_cmd.add_argument("--open", action="store_true", help="open a browser")
+    serve_cmd.add_argument("--future", action="store_true",
+                           help="show scheduled posts unmarked, as if their time had come")
     serve_cmd.set_defaults(run=_run_serve)
     check_cmd = commands.add_parser("check", help="build if needed, then check the output")
     _build_options(check_cmd)
@@ -154,6 +158,8 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", help="output folder (default: public/)")
     parser.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
     parser.add_argument("--drafts", action="store_true", help="include drafts")
+    parser.add_argument("--future", action="store_true",
+                        help="publish posts dated after now (scheduled posts) now")
     parser.add_argument("--strict", action="store_true",
                         help="fail on warnings, before anything is written")
     parser.add_argument("--adopt", action="store_true",
@@ -168,7 +174,8 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
 
 def options_from(args: argparse.Namespace) -> Options:
     return Options(site_dir=Path(args.source), out_dir=Path(args.out) if args.out else None,
-                   base_url=args.base_url, drafts=args.drafts, use_cache=not args.no_cache,
+                   base_url=args.base_url, drafts=args.drafts, future=args.future,
+                   use_cache=not args.no_cache,
                    jobs=args.jobs, strict=args.strict, adopt=args.adopt,
                    search=not args.no_search)
 
@@ -242,7 +249,23 @@ def print_summary(summary: Summary) -> None:
     print(f"Built {summary.posts} posts, {summary.pages} pages, {summary.tags} tags, "
           f"{summary.feeds} feeds into {summary.out_dir} in {summary.seconds:.2f} s "
           f"({summary.parsed} parsed, {summary.rendered} rendered, {summary.written} written, "
-          f"{len(summary.warnings)} warning(s))")
+          f"{len(summary.warnings)} warning(s))" + _scheduled(summary))
+
+
+def _scheduled(summary: Summary) -> str:
+    if not summary.scheduled:
+        return ""
+    return f"; {summary.scheduled} scheduled, next on {summary.next_due}"
+
+
+def _now_readable() -> bool:
+    """Whether SITEGEN_NOW, when set, is a date; else say so (every command reads it)."""
+    try:
+        dates.now()
+    except ValueError as problem:
+        log.error("error: %s; or unset it to use the clock", problem)
+        return False
+    return True
 
 
 def _progress(what: str, count: int) -> None:

@@ -80,6 +80,7 @@ class Post:
     meta: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False)
     nav: int = 0  # a page's place in the header navigation; 0: not listed
     bundle: str = ""  # the post's folder ('content/2024/bridge') when it is its index.md
+    scheduled: bool = False  # dated after now: set by the build (schedule.py), never parsed
 
     @property
     def dated(self) -> bool:
@@ -389,7 +390,7 @@ def _build_post(source: Source, meta: dict[str, Any], body: str, config: Config,
                   *leftovers.find(body, first_line, is_html)),
         **_attempt(errors, {}, _kind_fields, kind, fields, rejected, where),
         image=_text(fields, "image"), meta=checked.meta,
-        nav=_attempt(errors, 0, _nav, kind, fields, where), bundle=bundle)
+        nav=_attempt(errors, 0, _nav, kind, fields, where), bundle=bundle, scheduled=False)
     if errors:
         raise errors[0] if len(errors) == 1 else BuildErrors(errors)
     return post.with_shape()

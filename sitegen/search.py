@@ -116,6 +116,8 @@ def record(entry: Entry, config: Config) -> Record:
             "tag_slugs": " ".join(t.slug for t in entry.tags)}
     if post.draft:
         meta["draft"] = "true"
+    if post.scheduled:  # shown by the dev server only
+        meta["scheduled_text"] = f"{meta['date_text']}, {local:%H:%M}"
     utc = post.date.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return Record(config.url(entry.url), text_of(entry), meta,
                   {"tag": [t.slug for t in entry.tags], "kind": [post.kind],

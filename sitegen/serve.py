@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     private = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))  # the build and its staging
     try:
         with _sigterm_as_interrupt():
-            return _serve(args, Watcher(site_dir, private / "site"))
+            return _serve(args, Watcher(site_dir, private / "site",
+                                        future=args.future))
     except KeyboardInterrupt:
         log.info("Stopping")
         return EXIT_OK

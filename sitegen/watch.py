@@ -24,7 +24,7 @@ import watchfiles
 
 from sitegen import cache as cache_store
 from sitegen import config as site_config
-from sitegen import search
+from sitegen import dates, schedule, search
 from sitegen.build import THEME_STATIC, Options, build
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
@@ -160,11 +160,13 @@ class Watcher:
     """
 
     def __init__(self, site_dir: Path, out_dir: Path,
-                 on_status: Callable[[Status], None] | None = None) -> None:
+                 on_status: Callable[[Status], None] | None = None,
+                 future: bool = False) -> None:
         self.site_dir = site_dir
         self.out_dir = out_dir
         self._search_store = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
-        self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, use_cache=False,
+        self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, future=future,
+                               use_cache=False,
                                search_later=True, search_store=self._search_store)
         self.search = SearchUpdates(self._search_store, self._search_done)
         self._lock = threading.RLock()  # one build at a time: saves' and the index's
@@ -182,6 +184,7 @@ class Watcher:
         self._warned: set[str] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._window_tried = ("", "")  # a failed build is not tried again for the same due
 
     def __enter__(self) -> Watcher:
         self.rebuild()
@@ -318,8 +321,21 @@ class Watcher:
                 self.rebuild(_describe(changes, self.site_dir), edited)
                 catch_up = False
                 self.ready.set()
+            elif self._due():
+                self.rebuild("a scheduled post's time came: ", set())
             if moved:
                 return
+
+    def _due(self) -> bool:
+        """Whether a scheduled post's time has come since the last build (looked at each
+        time the watch loop wakes, every WAKE_MS): its mark must go."""
+        window = self.cache.window
+        try:
+            due = window != self._window_tried and not schedule.within(window, dates.now())
+        except ValueError:  # SITEGEN_NOW unreadable: the build says so
+            return False
+        self._window_tried = window if due else self._window_tried
+        return due
 
     def _layout(self) -> list[tuple[Path, tuple[int, int] | None]]:
         """Every place a source can live, with its identity (None when missing)."""

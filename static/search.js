@@ -171,8 +171,11 @@ function element(tag, attributes = {}, ...children) {
 function showResult(data) {
   const meta = data.meta;
   const draft = meta.draft === "true";
-  const item = element("li", { class: draft ? "result draft" : "result" });
+  const scheduled = meta.scheduled_text;
+  const item = element("li", { class: draft || scheduled ? "result draft" : "result" });
   if (draft) item.append(element("p", { class: "draft-mark" }, say("draft")));
+  if (scheduled) item.append(element("p", { class: "draft-mark scheduled-mark" },
+                                     say("scheduled", { date: scheduled })));
   item.append(element("h2", {}, element("a", { href: data.url }, meta.title || data.url)));
   const line = element("p", { class: "meta" });
   if (meta.date) line.append(element("time", { datetime: meta.date }, meta.date_text || meta.date));

@@ -71,6 +71,19 @@ def test_deploy_workflow_builds_checks_and_publishes_to_pages() -> None:
     assert flow["jobs"]["deploy"]["environment"]["name"] == "github-pages"
 
 
+def test_both_deploy_workflows_also_run_on_a_schedule_for_scheduled_posts(
+        tmp_path: Path) -> None:
+    """This repository's and the one `sitegen init` writes: a post dated in the future goes
+    out within hours of its date without a push."""
+    assert sitegen("init", tmp_path / "blog").code == 0
+    for path in (WORKFLOWS / "deploy.yml", tmp_path / "blog/.github/workflows/deploy.yml"):
+        triggers = yaml.safe_load(path.read_text(encoding="utf-8"))[True]
+        crons = [entry["cron"] for entry in triggers["schedule"]]
+        assert crons and all(cron.split()[0] not in ("0", "*") for cron in crons), path
+        assert "push" in triggers and "workflow_dispatch" in triggers, path
+        assert "60 days" in path.read_text(encoding="utf-8"), path
+
+
 def test_test_workflow_runs_make_test_on_pull_requests() -> None:
     flow = workflow("test.yml")
     assert "pull_request" in flow[True]
