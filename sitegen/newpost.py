@@ -27,6 +27,7 @@ from sitegen.importers.records import slugify
 KINDS = ("link", "entry", "quote", "note")
 NOTE_SLUG_WORDS = 6  # a note's slug is made of its first words
 WEB_SCHEMES = ("http", "https")
+APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")  # inside a word: dropped from slugs
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +218,9 @@ def address(url: str) -> str:
 
 def _candidates(text: str, fallback: str) -> Iterator[str]:
     """The slug made of `text` (of `fallback` when it has no letters or digits), then
-    the same with -2, -3, … for when it is taken."""
+    the same with -2, -3, … for when it is taken. An apostrophe inside a word goes
+    ("Tomorrow's" → 'tomorrows', not 'tomorrow-s')."""
+    text = APOSTROPHE.sub("", text)
     slug = slugify(text if re.search(r"[^\W_]", text) else fallback)
     yield slug
     for number in itertools.count(2):

@@ -1,7 +1,8 @@
 """Editing content/tags.toml as text, for `sitegen tags rename|merge`: the new tag's
-table gains the old names (and the old tables' name and description when it has none),
-the old tables go; comments, other tables and their order stay as written. The result
-is read again and refused when it does not say what was meant."""
+table gains the old names (and the old tables' description when it has none; not their
+display name, which the author has just changed), the old tables go; comments, other
+tables and their order stay as written. The result is read again and refused when it
+does not say what was meant."""
 
 from __future__ import annotations
 
@@ -105,9 +106,8 @@ def _wanted(info: dict[str, tags.TagInfo], gone: Sequence[str], new: str) -> Wan
         if tags.slugify(name) not in known:
             adding.setdefault(tags.slugify(name), name)
     carried = [info[o] for o in olds if o in info]
-    display = own.name or next((t.name for t in carried if t.name), None)
     description = own.description or next((t.description for t in carried if t.description), "")
-    return Wanted(tuple(adding.values()), display, description)
+    return Wanted(tuple(adding.values()), own.name, description)
 
 
 def _drop(text: str, tables: list[Table]) -> str:
@@ -127,7 +127,8 @@ def _extend(text: str, table: Table | None, new: str, wanted: Wanted,
                if wanted.description and not own.description else [])]
     if table is None:
         lines.append(f"old_names = [{_names(wanted.old_names)}]")
-        header = new if BARE.fullmatch(new) else json.dumps(new, ensure_ascii=False)
+        slug = tags.slugify(new)  # the file's tables are named by slug, as `sitegen init` writes
+        header = slug if BARE.fullmatch(slug) else json.dumps(slug, ensure_ascii=False)
         gap = newline if text.strip() else ""
         start = text if not text or text.endswith("\n") else text + newline
         return start + gap + newline.join([f"[{header}]", *lines]) + newline

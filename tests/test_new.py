@@ -117,6 +117,14 @@ def test_a_second_post_with_the_title_gets_a_new_slug(tmp_path: Path) -> None:
     assert "same-title-2" in built_page(site, "2026/Nov/30/same-title-2")
 
 
+def test_an_apostrophe_inside_a_word_leaves_the_slug(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "s", {})
+    made = [create(site, Request("entry", title=title), NOW).name
+            for title in ("Tomorrow's essay", "Ada’s notes", "'Quoted' words")]
+    assert made == ["2026-11-30-tomorrows-essay.md", "2026-11-30-adas-notes.md",
+                    "2026-11-30-quoted-words.md"]
+
+
 def test_the_slug_avoids_urls_of_posts_in_other_files(tmp_path: Path) -> None:
     """A post named otherwise that takes the URL (by its slug, or an alias) counts."""
     site = make_site(tmp_path / "s", {
