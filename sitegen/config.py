@@ -53,6 +53,10 @@ class Feeds:
     feed URLs: "/feed.xml", "/index.xml", "/feeds/all.atom.xml", "/feed/" (a folder: its
     index.xml). Each copy has its own id and rel="self", and the same entries."""
 
+    hub: str = ""
+    """A WebSub hub's URL ("https://…"): every feed names it (Atom `<link rel="hub">`,
+    JSON Feed `hubs`), and `sitegen ping` tells it which feeds changed. "": none."""
+
 
 # What a combination's separator may hold: characters a URL path carries as they are.
 SEPARATOR = re.compile(r"[A-Za-z0-9._~+-]{1,16}")
@@ -339,6 +343,7 @@ def _validate(config: Config, text: str, origin: str) -> None:
     check_permalink(config.permalinks.post, text)
     _check_tags(config.tags, text)
     _check_feed_copies(config.feeds.copies, text)
+    _check_hub(config.feeds.hub, text)
     _check_fields(config.content.fields, text)
 
 
@@ -484,6 +489,16 @@ def _check_feed_copies(copies: tuple[str, ...], text: str) -> None:
         if problem:
             raise ConfigError(CONFIG_FILE, line, f"feeds.copies: {shown(path)} {problem}")
         seen.add(path)
+
+
+def _check_hub(url: str, text: str) -> None:
+    """A hub is an absolute http(s) URL, or none."""
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.hostname
+                or CONTROL.search(url) or re.search(r"\s", url)):
+        raise ConfigError(CONFIG_FILE, find_line(text, "hub"),
+                          f"feeds.hub: {shown(url)} is not a web address; write the hub's "
+                          "URL, e.g. hub = \"https://pubsubhubbub.appspot.com/\", or remove it")
 
 
 def feed_copy_problem(path: str) -> str | None:
