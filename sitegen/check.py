@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from sitegen import atom, build, cli, content, links, manifest, search, site
+from sitegen import atom, build, cli, content, history, links, manifest, search, site
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.links import Output, Problem
@@ -95,6 +95,7 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
     problems = [
         *describe(links.check_links(output, expected.config, expected.drafts), expected.sources),
         *atom.check_feeds(feeds),
+        *history.check_chains(feeds, expected.config),
         *check_sitemap(sitemap.read_bytes() if sitemap.is_file() else None, output,
                        expected.config, expected.indexed),
         *check_plan(output, _with_search(expected, written), out_dir, written)]

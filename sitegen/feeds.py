@@ -7,6 +7,7 @@ import html
 import posixpath
 import re
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.html
@@ -22,6 +23,8 @@ from sitegen.site import Entry
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
+FH = "http://purl.org/syndication/history/1.0"  # RFC 5005's feed history
+FEED_TYPE = "application/atom+xml"
 # A post's image, as its entry's enclosure: the media type by the file's extension.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif",
@@ -55,7 +58,8 @@ class FeedWriter:
     def render(self, page: Page) -> bytes:
         ctx = page.context
         entries: Sequence[Entry] = ctx["entries"]
-        feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]
+        spaces = {None: ATOM, "fh": FH} if "archive" in ctx else {None: ATOM}
+        feed = etree.Element(f"{{{ATOM}}}feed", nsmap=spaces)  # type: ignore[arg-type]
         feed.set(f"{{{XML}}}lang", self.config.language)
         _add(feed, "title", self._clean(ctx["title"], page.path))
         _add(feed, "link", rel="alternate", type="text/html", href=self._absolute(ctx["alternate"]))
@@ -67,10 +71,23 @@ class FeedWriter:
         author = _add(feed, "author")
         _add(author, "name", self._clean(self.config.author, "site.toml"))
         _add(feed, "generator", "sitegen", version=__version__)
+        self._history(feed, ctx)
         for entry in entries:
             self._entry(feed, entry, ctx["fragment"])
         return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8",
                                     pretty_print=True))
+
+    def _history(self, feed: etree._Element, ctx: dict[str, Any]) -> None:
+        """RFC 5005 §4: an archive document is marked <fh:archive/> and links to the
+        subscription document (current) and its neighbours; a subscription document
+        (and each copy of it) links to the newest archive."""
+        if "archive" in ctx:
+            etree.SubElement(feed, f"{{{FH}}}archive")
+            _add(feed, "link", rel="current", type=FEED_TYPE, href=self._absolute(ctx["current"]))
+        for rel in ("prev_archive", "next_archive"):
+            if ctx.get(rel):
+                _add(feed, "link", rel=rel.replace("_", "-"), type=FEED_TYPE,
+                     href=self._absolute(ctx[rel]))
 
     def _entry(self, feed: etree._Element, entry: Entry, fragment: str) -> None:
         post = entry.post

@@ -278,9 +278,10 @@ def _tag_pages(site: Site, config: Config, words: Words) -> Iterator[Page]:
                                feeds=_site_feeds(config, (feed_title, feed)),
                                description=tag.about or words(
                                    "tag_description", tag=tag.name, site=config.title))
-        tag_feed = _feed_page(feed, feed_title, f"tags/{tag.slug}/", tag.entries, config,
-                              "atom-tag")
+        tag_feed, *archives = _feed_pages(feed, feed_title, f"tags/{tag.slug}/", tag.entries,
+                                          config, "atom-tag")
         yield tag_feed
+        yield from archives
         yield from _old_tag_feeds(tag, tag_feed, site)
     for combination in site.combinations:
         yield from _combination_pages(combination, config, words)
@@ -323,16 +324,42 @@ def _combination_pages(combo: Combination, config: Config, words: Words) -> Iter
                            feeds=_site_feeds(config, (f"{config.title}: {title}", feed)),
                            description=words("pair_description", a=combo.first.name,
                                              b=combo.second.name, site=config.title))
-    yield _feed_page(feed, f"{config.title}: {title}", base, combo.entries, config,
-                     "atom-tag")
+    yield from _feed_pages(feed, f"{config.title}: {title}", base, combo.entries, config,
+                           "atom-tag")
 
 
-def _feed_page(path: str, title: str, alternate: str, entries: Sequence[Entry],
-               config: Config, fragment: str) -> Page:
-    return Page(path, FEED, context={
-        "title": title, "alternate": alternate,
-        "entries": tuple(entries[: config.feeds.entries]),
-        "fragment": fragment if config.feeds.link_fragments else ""})
+def _feed_pages(path: str, title: str, alternate: str, entries: Sequence[Entry],
+                config: Config, fragment: str) -> list[Page]:
+    """A feed's subscription document (the newest `[feeds] entries` entries), then its
+    archive documents (RFC 5005 §4), oldest first: the older entries, cut into pages
+    of as many from the oldest, so that a new post changes no full archive. Each
+    page's context holds only its own entries and links, never a count of the site's."""
+    size = config.feeds.entries
+    older = entries[size:][::-1]  # oldest first
+    chunks = [older[i:i + size] for i in range(0, len(older), size)]
+    common = {"alternate": alternate,
+              "fragment": fragment if config.feeds.link_fragments else ""}
+    prev = archive_path(path, len(chunks)) if chunks else ""
+    feed = Page(path, FEED, context={**common, "title": title,
+                                     "entries": tuple(entries[:size]), "prev_archive": prev})
+    return [feed, *(_archive_page(path, title, number, tuple(chunk[::-1]), number == len(chunks),
+                                  common)
+                    for number, chunk in enumerate(chunks, 1))]
+
+
+def _archive_page(feed: str, title: str, number: int, entries: tuple[Entry, ...],
+                  newest: bool, common: dict[str, Any]) -> Page:
+    return Page(archive_path(feed, number), FEED, context={
+        **common, "title": f"{title} (archive {number})", "entries": entries,
+        "archive": number, "current": feed,
+        "prev_archive": archive_path(feed, number - 1) if number > 1 else "",
+        "next_archive": "" if newest else archive_path(feed, number + 1)})
+
+
+def archive_path(feed: str, number: int) -> str:
+    """Archive document `number` (1: the oldest) of the feed at `feed`:
+    'tags/svg.atom' → 'tags/svg/archive/1.atom'."""
+    return f"{feed.removesuffix('.atom')}/archive/{number}.atom"
 
 
 def _feeds(site: Site, config: Config, words: Words) -> Iterator[Page]:
@@ -340,9 +367,10 @@ def _feeds(site: Site, config: Config, words: Words) -> Iterator[Page]:
         entries = [e for e in site.entries if kind is None or e.post.kind == kind]
         title = config.title if kind is None else f"{config.title}: {name}"
         alternate = "" if kind is None else f"{name}/"
-        feed = _feed_page(f"atom/{name}.atom", title, alternate, entries, config,
-                          f"atom-{name}")
+        feed, *archives = _feed_pages(f"atom/{name}.atom", title, alternate, entries, config,
+                                      f"atom-{name}")
         yield feed
+        yield from archives
         if kind is None:
             yield from _feed_copies(feed, config)
         if kind is not None:
