@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import html
+import posixpath
 import re
 import urllib.error
 import urllib.request
@@ -14,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
 from sitegen import tags
 from sitegen.content import excerpt
+from sitegen.errors import SiteError
 from sitegen.importers.records import (
     Imported,
     ImportedPost,
@@ -36,6 +38,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 NS = {"a": ATOM, "content": CONTENT, "dc": DC}
 TIMEOUT = 20  # seconds to fetch a feed URL
 MOST_BYTES = 64 << 20
+MOST_DOCUMENTS = 10_000  # archive documents followed, at most (RFC 5005 prev-archive)
 # Zones tried first when the entries' offsets fit several (they all give the same days).
 # The reference link-blog's entry: a link head, a Via paragraph, a Tags paragraph.
 LINK_HEAD = re.compile(r"\A\s*<p>\s*<strong>\s*<a\s+href=(\"[^\"]*\"|'[^']*')[^>]*>(.*?)</a>"
@@ -49,18 +52,98 @@ ANCHOR = re.compile(r"<a\s+href=(\"[^\"]*\"|'[^']*')[^>]*>(.*?)</a>", re.DOTALL 
 
 
 def read(source: str) -> Imported:
-    """The feed's entries as posts, and its title, address, author and language."""
-    data = _fetch(source) if source.startswith(("http://", "https://")) else _load(source)
-    root = _parse(data, source)
+    """The feed's entries as posts, and its title, address, author and language; an
+    Atom feed's archives too (RFC 5005), followed by their prev-archive links."""
+    root = _parse(_get(source), source)
+    history: list[Problem] = []
     if root.tag == f"{{{ATOM}}}feed":
-        channel, entries = _atom_channel(root), [_atom_entry(e) for e in _all(root, "a:entry")]
+        channel = _atom_channel(root)
+        entries = _atom_history(root, source, channel.own, history)
     elif root.tag == "rss" and root.find("channel") is not None:
         channel = _rss_channel(root.find("channel"))  # type: ignore[arg-type]
         entries = [_rss_item(i) for i in root.iterfind("channel/item")]
     else:
         raise _error(source, None, f"is not an Atom or RSS 2.0 feed (its root is "
                      f"<{etree.QName(root).localname}>); import an Atom or RSS file")
-    return _imported(channel, entries, source)
+    return _imported(channel, entries, source, history)
+
+
+def _get(source: str) -> bytes:
+    return _fetch(source) if _is_url(source) else _load(source)
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+# Archived feeds (RFC 5005 §4): the feed, then each older archive document
+
+
+def _atom_history(root: etree._Element, source: str, own: str,
+                  problems: list[Problem]) -> list[_Entry]:
+    """The entries of the feed and of every archive document its prev-archive links
+    lead to, each id once (the newest document's wins); stops on a loop, after
+    MOST_DOCUMENTS documents, or at a document that cannot be read (a problem)."""
+    entries: dict[str, _Entry] = {}
+    visited = {source}
+    where: str | None = source
+    while where is not None:
+        for element in _all(root, "a:entry"):
+            entry = replace(_atom_entry(element), document=where)
+            entries.setdefault(entry.permalink or f"{where}:{entry.line}", entry)
+        where = _prev_archive(root, source, own, visited, problems)
+        if where is not None:
+            try:
+                root = _parse(_get(where), where)
+            except SiteError as exc:
+                problems.append(Problem(_name(where), None, f"archive not read, older "
+                                        f"entries left out: {exc.message}"))
+                where = None
+    return list(entries.values())
+
+
+def _prev_archive(root: etree._Element, source: str, own: str, visited: set[str],
+                  problems: list[Problem]) -> str | None:
+    """Where the document's prev-archive link leads (a URL, or for a feed read from a
+    file, the file at the same place relative to it), if not met already."""
+    href = _link(root, "prev-archive")
+    if not href:
+        return None
+    where = _archive_source(href, source, own)
+    if where is None:
+        problems.append(Problem(_name(source), None, f"archive {href} not followed: it is "
+                                "not beside the feed's own URL; import it on its own"))
+    elif len(visited) >= MOST_DOCUMENTS:
+        problems.append(Problem(_name(source), None, f"stopped after {MOST_DOCUMENTS} "
+                                "archive documents; older entries left out"))
+        where = None
+    elif where in visited:
+        where = None  # a loop: every document of it was read
+    else:
+        visited.add(where)
+    return where
+
+
+def _archive_source(href: str, source: str, own: str) -> str | None:
+    """A prev-archive link → the URL or the file to read. A link on the feed's own site
+    is followed relative to where the feed was read (a saved copy of the site, a
+    mirror); any other link of a feed read from a URL, as it is."""
+    target = urljoin(own, href) if own else href
+    home, there = urlsplit(own), urlsplit(target)
+    if own and (there.scheme, there.netloc) == (home.scheme, home.netloc):
+        relative = posixpath.relpath(there.path or "/", posixpath.dirname(home.path) or "/")
+        if _is_url(source):
+            return urljoin(source, relative)
+        return posixpath.normpath(posixpath.join(posixpath.dirname(source), unquote(relative)))
+    if _is_url(source):
+        return urljoin(source, href)
+    if not there.scheme:
+        return posixpath.normpath(posixpath.join(posixpath.dirname(source), unquote(href)))
+    return None
+
+
+def _name(source: str) -> str:
+    return PurePosixPath(urlsplit(source).path).name or source
 
 
 # Reading the source
@@ -136,6 +219,7 @@ class _Entry:
     categories: tuple[str, ...]
     image: str = ""
     permalink: str = ""  # the entry's id (an RSS guid, an Atom id), when a URL
+    document: str = ""  # the feed or archive document it is in, when not the feed itself
 
 
 def _atom_channel(root: etree._Element) -> _Channel:
@@ -254,11 +338,12 @@ def _html(element: etree._Element | None) -> str:
 # Entries → posts
 
 
-def _imported(channel: _Channel, entries: list[_Entry], source: str) -> Imported:
+def _imported(channel: _Channel, entries: list[_Entry], source: str,
+              history: list[Problem]) -> Imported:
     base = _base(channel, entries, source)
-    name = PurePosixPath(urlsplit(source).path).name or source
-    posts, problems = [], []
+    posts, problems = [], list(history)
     for entry in entries:
+        name = _name(entry.document or source)
         post = _post(entry, base, name)
         if isinstance(post, str):
             problems.append(Problem(name, entry.line, post))
