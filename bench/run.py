@@ -11,7 +11,8 @@ cleared, or one more line appended) and the median is shown. A sitegen rebuild t
 found its cache invalid, because sitegen's code changed since the build before (as
 it may while others work on it), does not count and is run again.
 
-Then sitegen's targets, met or not, and the dev server's save → reload time.
+Then sitegen's targets, met or not, the feed documents and the files written after one
+new post, and the dev server's save → reload time.
 `--large` (make bench-large) builds 100,000 posts (or `--posts N`) with sitegen only,
 cold, and compares the time with a cold build of 10,000.
 """
@@ -19,9 +20,11 @@ cold, and compares the time with a cold build of 10,000.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import os
 import platform
+import re
 import subprocess
 from dataclasses import dataclass
 from importlib import metadata
@@ -31,6 +34,7 @@ from bench import convert, corpus, generators, latency
 from bench import search as search_bench
 from bench.generators import Generator, Workspace
 from bench.measure import Run, measure
+from sitegen import atom
 
 SCENARIOS = ("cold", "edit", "none")
 REPEATS, REPEAT_UNDER_S = 3, 5.0  # builds shorter than this are timed thrice
@@ -226,6 +230,37 @@ def combination_line(posts: int) -> str:
             f"{len(pairs)} feeds ({pages + len(pairs)} files)")
 
 
+def new_post_lines(ws: Workspace, posts: int) -> list[str]:
+    """The feed documents (subscription documents, their RFC 5005 archives and copies)
+    of the last sitegen build, and the files a build writes after one new post, newer
+    than every other, tagged as the newest (--no-search: the search index is measured above)."""
+    feeds = [p for p in ws.out.rglob("*") if p.suffix in (".atom", ".xml") and p.is_file()
+             and atom.is_feed(p.read_bytes())]
+    archives = sum(1 for p in feeds if "archive" in p.parent.parts[-1:])
+    added = ws.site / "content" / "zz-bench-new-post.md"
+    added.write_text(_new_post(convert.newest_post(ws.site / "content")), encoding="utf-8")
+    try:
+        log = ws.logs / f"sitegen-{posts}-new-post.log"
+        run = measure([*generators.sitegen_command(ws), "--no-search"], log)
+        found = re.search(r"(\d+) written", log.read_text(errors="replace"))
+    finally:
+        added.unlink()
+    written = found[1] if found else "?"
+    return [f"feeds on {posts:,} posts: {len(feeds)} feed documents ({archives} archives)",
+            f"  one new post (newest): {written} files written in {run.wall:.2f} s"]
+
+
+def _new_post(newest: Path) -> str:
+    """A post a minute newer than `newest`, with its tags: a new post as an author writes
+    one (not the first of a year, nor of a new tag, which would change every page)."""
+    text = newest.read_text(encoding="utf-8")
+    found = re.search(r'^date: "?([^"\n]+)"?$', text, re.MULTILINE)
+    tags = re.search(r"^tags: .*$", text, re.MULTILINE)
+    date = dt.datetime.fromisoformat(found[1]) + dt.timedelta(minutes=1) if found else None
+    return (f"---\ntitle: A new post\ndate: {date.isoformat() if date else ''}\n"
+            f"{tags[0] if tags else ''}\n---\nA new post, added by the benchmark.\n")
+
+
 def _times(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}×"
 
@@ -275,6 +310,7 @@ def run_standard(sizes: list[int], names: list[str], serve: bool) -> None:
     if "sitegen" in names:
         lines.extend(search_lines(results, max(sizes)))
         lines.append(combination_line(max(sizes)))
+        lines.extend(new_post_lines(generators.workspace("sitegen", max(sizes)), max(sizes)))
     if serve and "sitegen" in names:
         lines.append(serve_line(max(sizes)))
     print("\n".join(lines))
