@@ -21,6 +21,7 @@ from sitegen import (
     bundles,
     content,
     dates,
+    jsonfeed,
     manifest,
     markup,
     output,
@@ -623,6 +624,8 @@ def _render_one(page: Page, renderer: Renderer, feeds: FeedWriter,
 def render_page(page: Page, renderer: Renderer, feeds: FeedWriter) -> bytes:
     if page.kind == pages.TEMPLATE:
         return renderer.render(page)
+    if page.kind == pages.FEED and page.template == pages.JSON_FEED:
+        return jsonfeed.render(page, feeds)
     if page.kind == pages.FEED:
         return feeds.render(page)
     if page.kind == pages.TEXT:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from sitegen import atom, build, cli, content, history, links, manifest, search, site
+from sitegen import atom, build, cli, content, history, jsonfeed, links, manifest, search, site
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.links import Output, Problem
@@ -92,16 +92,19 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
     feeds = read_feeds(out_dir, output.files)
     sitemap = out_dir / "sitemap.xml"
     written = manifest.read(out_dir) or manifest.Manifest()
+    json_feeds = read_json_feeds(out_dir, output.files)
     problems = [
         *describe(links.check_links(output, expected.config, expected.drafts), expected.sources),
         *atom.check_feeds(feeds),
         *history.check_chains(feeds, expected.config),
+        *check_json_feeds(json_feeds, output, expected.config),
         *check_sitemap(sitemap.read_bytes() if sitemap.is_file() else None, output,
                        expected.config, expected.indexed),
         *check_plan(output, _with_search(expected, written), out_dir, written)]
     links_found = sum(len(d.links) for d in output.documents.values())
     return Report(problems, hand_placed(output, written), len(output.pages),
-                  links_found, len(feeds), links.external_links(output, expected.config))
+                  links_found, len(feeds) + len(json_feeds),
+                  links.external_links(output, expected.config))
 
 
 def read_feeds(out_dir: Path, files: Iterable[str]) -> dict[str, bytes]:
@@ -114,6 +117,25 @@ def read_feeds(out_dir: Path, files: Iterable[str]) -> dict[str, bytes]:
             if path.endswith(".atom") or atom.is_feed(data):
                 feeds[path] = data
     return feeds
+
+
+def read_json_feeds(out_dir: Path, files: frozenset[str]) -> dict[str, bytes]:
+    """Every JSON feed of the output: the .json file beside each .atom file."""
+    return {path: (out_dir / path).read_bytes() for path in sorted(files)
+            if path.endswith(".json") and path.removesuffix(".json") + ".atom" in files}
+
+
+def check_json_feeds(feeds: Mapping[str, bytes], output: Output, config: Config) -> list[str]:
+    """Every JSON feed parses and says version 1.1, each item has an id, and its links
+    to the site land, checked as an Atom feed's are."""
+    problems: list[str] = []
+    for name, data in feeds.items():
+        found, urls = jsonfeed.check(data, name)
+        doc = links.Document(name, urls, fragments=False, own=frozenset(urls))
+        problems.extend(found)
+        problems.extend(describe((Problem(name, url, issue) for url in urls if (
+            issue := links.link_issue(url, doc, output, config, {}))), {}))
+    return problems
 
 
 def describe(problems: Iterable[Problem], sources: Mapping[str, str]) -> list[str]:

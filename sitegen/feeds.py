@@ -96,16 +96,19 @@ class FeedWriter:
         _add(item, "title", self._clean(post.title, post.source))
         _add(item, "link", rel="alternate", type="text/html",
              href=permalink + (f"#{fragment}" if fragment else ""))
+        if post.kind == "link" and post.link_url:
+            _add(item, "link", rel="related", type="text/html", href=self.linked(entry))
         if entry.image:
             _add(item, "link", rel="enclosure", href=entry.image, **_image_type(entry.image))
         _add(item, "published", _rfc3339(post.date))
         _add(item, "updated", _rfc3339(post.updated))
         _add(item, "id", permalink)
-        _add(item, "summary", self._summary(entry), type="html")
+        _add(item, "summary", self.summary(entry), type="html")
         for tag in entry.tags:
             _add(item, "category", term=tag.slug, label=tag.name)
 
-    def _summary(self, entry: Entry) -> str:
+    def summary(self, entry: Entry) -> str:
+        """The entry's HTML as feeds show it: its body, then a paragraph of its tags."""
         tag_links = ", ".join(
             f'<a href="{html.escape(self._absolute(f"tags/{t.slug}/"))}">{html.escape(t.name)}</a>'
             for t in entry.tags)
@@ -123,6 +126,13 @@ class FeedWriter:
                 f"{entry.post.source}: the link {shown(link)} is not a valid URL; the feed "
                 "keeps it as written (fix the link in the post)" for link in bad)
         return html
+
+    def linked(self, entry: Entry) -> str:
+        """A link post's linked page, as an absolute URL (as written if it is no URL)."""
+        try:
+            return urljoin(self._absolute(entry.url), entry.post.link_url)
+        except ValueError:
+            return entry.post.link_url
 
     def remember_body(self, entry: Entry, html: str) -> None:
         """Take an entry's body made elsewhere (in a worker process)."""

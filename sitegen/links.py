@@ -182,7 +182,9 @@ def _read_feed(path: str, data: bytes) -> Document:
     except etree.XMLSyntaxError:  # the feed checker reports it
         return Document(path, ())
     found = _unique(_strings(root, "//a:link/@href"))
-    return Document(path, found, fragments=False, own=frozenset(found))
+    # a link post's rel="related" link is the author's: a full URL, as in a post
+    own = _unique(_strings(root, "//a:link[not(@rel='related')]/@href"))
+    return Document(path, found, fragments=False, own=frozenset(own))
 
 
 def _strings(root: etree._Element, path: str) -> list[str]:

@@ -34,6 +34,8 @@ TEMPLATE, FEED, TEXT, COPY = "template", "feed", "text", "copy"
 SITE_FEEDS = (("everything", None), ("entries", "entry"), ("links", "link"),
               ("quotes", "quote"), ("notes", "note"))
 SITE_FEED = "atom/everything.atom"
+JSON_FEED = "jsonfeed"  # a FEED page's template for JSON Feed (jsonfeed.py); '' for Atom
+FAVICON = "static/favicon.svg"
 TAGS_BY_COUNT = "tags/by-count.html"  # a file: no tag's page (tags/{slug}/) can take it
 POPULAR_TAGS = 10  # the most used tags, for every page's header or sidebar
 
@@ -149,7 +151,25 @@ def plan(site: Site, config: Config, static: Sequence[StaticFile], stylesheet: s
                                              "origin": f.origin})
                  for f in static)
     pages.extend(_bundle_files(site, assets or {}))
+    pages.extend(_json_twins(pages))
     return pages
+
+
+def _json_twins(pages: Sequence[Page]) -> list[Page]:
+    """A JSON Feed beside every Atom subscription document and copy whose path ends in
+    '.atom', whoever planned it, with its entries (not beside archives: JSON Feed has no
+    standard for them; nor beside a copy at '/feed.xml' or '/feed/')."""
+    favicon = FAVICON if any(p.path == FAVICON for p in pages) else ""
+    return [Page(json_twin(p.path), FEED, JSON_FEED, {
+                **p.context, "self": json_twin(p.context.get("self", p.path)),
+                "favicon": favicon})
+            for p in pages if p.kind == FEED and not p.template and p.path.endswith(".atom")
+            and "archive" not in p.context]
+
+
+def json_twin(path: str) -> str:
+    """The JSON Feed beside an Atom feed: 'tags/svg.json' for 'tags/svg.atom'."""
+    return path.removesuffix(".atom") + ".json"
 
 
 def _pages(site: Site) -> Iterator[Page]:

@@ -92,7 +92,7 @@ def describe(page: Page) -> str:
 
 def _generated(page: Page) -> str:
     if page.kind == FEED:
-        return f"the Atom feed /{page.path}"
+        return f"the {'JSON' if page.template else 'Atom'} feed /{page.path}"
     if page.kind == TEXT:
         return f"the stylesheet /{page.path}"
     if page.kind == COPY:
