@@ -7,16 +7,19 @@ import functools
 import http.server
 import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+import yaml
 from lxml import etree
 
-from tests.conftest import make_site, post, serving, sitegen
+from tests.conftest import ROOT, make_site, post, serving, sitegen
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+ACTIONLINT = shutil.which("actionlint") or str(ROOT / ".venv" / "bin" / "actionlint")
 TAGS_TOML = '[css]\nname = "CSS"\nold_names = ["stylesheets"]\n'
 POSTS = {"a.md": post("Alpha", "2025-01-01", "[svg]"),
          "b.md": post("Bravo", "2025-01-02", "[css, svg]"),
@@ -282,3 +285,29 @@ def test_a_file_of_the_site_cannot_take_the_lists_path(tmp_path: Path) -> None:
     run = sitegen("build", "--source", site, "--out", tmp_path / "public")
     assert run.code == 1
     assert "root/feeds.sha256" in run.err and "reserved" in run.err
+
+
+def deploy_workflows(tmp_path: Path) -> list[Path]:
+    """This repository's deploy workflow and the one `sitegen init` writes."""
+    assert sitegen("init", tmp_path / "new").code == 0
+    return [ROOT / ".github/workflows/deploy.yml", tmp_path / "new/.github/workflows/deploy.yml"]
+
+
+def test_both_deploy_workflows_ping_the_hub_after_deploying_and_never_fail_for_it(
+        tmp_path: Path) -> None:
+    for path in deploy_workflows(tmp_path):
+        jobs = yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"]
+        build_steps = [s.get("name", s.get("uses", "")) for s in jobs["build"]["steps"]]
+        save = next(s for s in jobs["build"]["steps"] if "ping --save" in s.get("run", ""))
+        assert build_steps.index(save["name"]) < build_steps.index("Upload public/"), path
+        assert "hub=yes" in save["run"] and "public/feeds.sha256" in save["run"], path
+        assert jobs["build"]["outputs"]["hub"] == "${{ steps.websub.outputs.hub }}", path
+        ping = jobs["ping"]
+        assert set(ping["needs"]) == {"build", "deploy"}, path
+        assert ping["if"] == "needs.build.outputs.hub == 'yes'", path
+        step = next(s for s in ping["steps"] if "ping --out" in s.get("run", ""))
+        assert step["continue-on-error"] is True, path
+        assert "--since websub/published.sha256" in step["run"] and "::warning::" in step["run"]
+        done = subprocess.run([ACTIONLINT, "-no-color", str(path)], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
