@@ -311,3 +311,23 @@ def test_both_deploy_workflows_ping_the_hub_after_deploying_and_never_fail_for_i
         done = subprocess.run([ACTIONLINT, "-no-color", str(path)], capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_dev_servers_list_matches_a_cold_build(tmp_path: Path) -> None:
+    """After a save, the dev server patches its plan in memory: its list is still the one
+    a cold build of the same site (with drafts, as it builds) writes."""
+    from sitegen.watch import Watcher
+
+    site = blog(tmp_path / "blog", "https://hub.example/")
+    watcher = Watcher(site, tmp_path / "served")
+    try:
+        assert not watcher.rebuild().errors
+        (site / "content/b.md").write_text(post("Bravo", "2025-01-02", "[css, svg]",
+                                                body="Saved again."), encoding="utf-8")
+        assert not watcher.rebuild("saved", {"content/b.md"}).errors
+    finally:
+        watcher.stop()
+    build(site, tmp_path / "cold", "--no-cache", "--drafts")
+    served = (tmp_path / "served/feeds.sha256").read_bytes()
+    assert served == (tmp_path / "cold/feeds.sha256").read_bytes()
+    assert "tags/svg.atom" in served.decode()
