@@ -33,6 +33,7 @@ from sitegen import (
     site,
     tags,
     theme,
+    websub,
     words,
     workers,
 )
@@ -515,7 +516,7 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
     summary.warnings.extend(_vanished(last, fingerprints))
     out = folder.stage()
     try:
-        out.check_targets(plan)
+        out.check_targets([*plan, websub.list_page()])
         stale = _stale(plan, fingerprints, last, out, cache, options)
         if progress and len(stale) >= LONG:
             progress("rendering pages", len(stale))
@@ -532,6 +533,7 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
             raise WarningsFailed(summary.warnings)
         written = [p.path for p, (wrote, _, _) in zip(stale, results, strict=True) if wrote]
         digests = {p.path: digest for p, (_, digest, _) in zip(stale, results, strict=True)}
+        _write_feed_list(plan, fingerprints, digests, written, last, out)
         cache.written = out.commit(written, fingerprints, digests)
     except BaseException:
         out.discard()
@@ -539,6 +541,18 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
     summary.rendered, summary.written = len(stale), len(written)
     summary.deleted = len(last.files.keys() - fingerprints.keys())
     cache.manifest = cache.written.id
+
+
+def _write_feed_list(plan: list[Page], fingerprints: dict[str, str],
+                     digests: dict[str, str], written: list[str], last: manifest.Manifest,
+                     out: output.Output) -> None:
+    """feeds.sha256 (websub.py), from the digest of every feed's bytes: rendered now,
+    or unchanged since the last build, whose manifest has it. Joins the plan last."""
+    page, fingerprints[websub.DIGESTS] = websub.digest_page(
+        plan, lambda path: digests.get(path) or last.files[path][1])
+    wrote, digests[page.path] = out.write(page.path, str(page.context["text"]).encode())
+    if wrote:
+        written.append(page.path)
 
 
 def _late_pages(late: Late, fingerprints: dict[str, str], last: manifest.Manifest,

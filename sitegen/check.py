@@ -15,7 +15,19 @@ from pathlib import Path
 
 from lxml import etree
 
-from sitegen import atom, build, cli, content, history, jsonfeed, links, manifest, search, site
+from sitegen import (
+    atom,
+    build,
+    cli,
+    content,
+    history,
+    jsonfeed,
+    links,
+    manifest,
+    search,
+    site,
+    websub,
+)
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.links import Output, Problem
@@ -72,7 +84,8 @@ def expect(options: build.Options) -> Expected:
     config, posts, plan = build.plan_site(options)
     drafts = {} if options.drafts else draft_urls(posts, config)
     sources = {p.path: p.post_source for p in plan if p.post_source}
-    return Expected(config, frozenset(p.path for p in plan), sources, drafts,
+    planned = frozenset([*(p.path for p in plan), websub.DIGESTS])  # the list: build's
+    return Expected(config, planned, sources, drafts,
                     frozenset(p.path for p in plan if p.in_sitemap))
 
 

@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     _init_command(commands)
     _tags_command(commands)
     _new_command(commands)
+    _ping_command(commands)
     return parser
 
 
@@ -137,6 +138,22 @@ def _new_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     new_cmd.add_argument("--no-edit", action="store_true", help="do not open $VISUAL/$EDITOR")
     _source_option(new_cmd)
     new_cmd.set_defaults(run=_run_new)
+
+
+def _ping_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ping = commands.add_parser("ping", help="tell the WebSub hub ([feeds] hub) which feeds "
+                               "changed since the site was last published")
+    _source_option(ping)
+    ping.add_argument("--out", metavar="DIR", help="the built output folder (default: public/)")
+    ping.add_argument("--base-url", metavar="URL", help="override site.toml's base_url, as "
+                      "the build did")
+    ping.add_argument("--since", metavar="FILE|URL", help="the published feeds.sha256 to "
+                      "compare with (default: the live site's, at base_url)")
+    ping.add_argument("--save", metavar="FILE", help="send nothing: save the live site's "
+                      "feeds.sha256 to FILE, for --since after publishing")
+    ping.add_argument("--dry-run", action="store_true", help="say what would be sent; "
+                      "send nothing")
+    ping.set_defaults(run=_run_ping)
 
 
 def _tags_options(parser: argparse.ArgumentParser, default: str) -> None:
@@ -283,6 +300,63 @@ def _run_check(args: argparse.Namespace) -> int:
     from sitegen.check import run
 
     return run(args)
+
+
+def _run_ping(args: argparse.Namespace) -> int:
+    from sitegen import websub
+
+    try:
+        if args.save:
+            return _save_published(args)
+        ping = websub.prepare(Path(args.source), Path(args.out) if args.out else None,
+                              args.base_url, args.since)
+        if ping.note:
+            log.warning("note: %s", ping.note)
+        if not ping.urls:
+            print(f"none of the {ping.total} feeds changed since the published list; "
+                  f"nothing to send to {ping.hub}")
+            return EXIT_OK
+        if args.dry_run:
+            print(f"would notify {ping.hub} of {_feed_list(ping.urls)}; nothing was sent "
+                  "(--dry-run)")
+            return EXIT_OK
+        refused = websub.send(ping)
+    except SiteError as exc:
+        log.error("error: %s", exc)
+        return EXIT_CONTENT
+    except OSError as exc:
+        log.error("error: %s%s", f"{exc.filename}: " if exc.filename else "",
+                  exc.strerror or exc)
+        return EXIT_CONTENT
+    sent = [url for url in ping.urls if url not in refused]
+    if sent:
+        print(f"notified {ping.hub} of {_feed_list(sent)}")
+    for url, answer in refused.items():
+        log.error("error: the hub refused the notice for %s (%s)", url, answer)
+    if refused:
+        log.error("%d of %d notices failed; the site itself is published: check [feeds] hub "
+                  "in site.toml, then run sitegen ping again", len(refused), len(ping.urls))
+        return EXIT_CONTENT
+    return EXIT_OK
+
+
+def _feed_list(urls: Sequence[str]) -> str:
+    return f"{len(urls)} feed{'s' if len(urls) != 1 else ''}: {', '.join(urls)}"
+
+
+def _save_published(args: argparse.Namespace) -> int:
+    from sitegen import websub
+
+    file = Path(args.save)
+    published = websub.save(Path(args.source), args.base_url, file)
+    if published is None:
+        print("no [feeds] hub in site.toml: nothing to save (sitegen ping is off)")
+    elif published.digests is None:
+        log.warning("note: %s; saved an empty list to %s, so that sitegen ping notifies the "
+                    "hub of every feed", published.problem, file)
+    else:
+        print(f"saved the published feed list ({len(published.digests)} feeds) to {file}")
+    return EXIT_OK
 
 
 def _run_init(args: argparse.Namespace) -> int:

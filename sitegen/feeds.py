@@ -65,6 +65,8 @@ class FeedWriter:
         _add(feed, "link", rel="alternate", type="text/html", href=self._absolute(ctx["alternate"]))
         own = ctx.get("self", page.path)  # a copy's URL ('feed/' for feed/index.xml)
         _add(feed, "link", rel="self", type="application/atom+xml", href=self._absolute(own))
+        if self.config.feeds.hub:  # WebSub: where readers subscribe for pushed updates
+            _add(feed, "link", rel="hub", href=self.config.feeds.hub)
         _add(feed, "id", self._absolute(own))
         newest = max((e.post.updated for e in entries), default=ctx.get("updated", EPOCH))
         _add(feed, "updated", _rfc3339(newest))

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from sitegen import manifest, workers
+from sitegen import manifest, websub, workers
 from sitegen.errors import BuildErrors, OutputError, SiteError
 from sitegen.manifest import Journal, Manifest
 from sitegen.pages import Page
@@ -37,7 +37,7 @@ from sitegen.pages import Page
 log = logging.getLogger("sitegen")
 STAGING_MARK = ".sitegen-staging"  # inside every staging folder, so a sweep knows its own
 RESERVED = {manifest.MANIFEST, f"{manifest.MANIFEST}.tmp", manifest.JOURNAL,
-            f"{manifest.JOURNAL}.tmp", STAGING_MARK}
+            f"{manifest.JOURNAL}.tmp", STAGING_MARK, websub.DIGESTS}
 SHOWN = 5  # paths named in one message, at most
 ADOPT_HINT = ("build into an empty or new folder, or pass --adopt to let sitegen publish "
               "there: it then overwrites files at the paths it publishes and leaves "
