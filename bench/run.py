@@ -233,20 +233,24 @@ def combination_line(posts: int) -> str:
 def new_post_lines(ws: Workspace, posts: int) -> list[str]:
     """The feed documents (subscription documents, their RFC 5005 archives and copies)
     of the last sitegen build, and the files a build writes after one new post, newer
-    than every other, tagged as the newest (--no-search: the search index is measured above)."""
-    feeds = [p for p in ws.out.rglob("*") if p.suffix in (".atom", ".xml") and p.is_file()
-             and atom.is_feed(p.read_bytes())]
+    than every other, tagged as the newest. Built with the options of the builds before
+    it (with --no-search, every page would be made again: the settings differ)."""
+    files = [p for p in ws.out.rglob("*") if p.is_file()]
+    feeds = [p for p in files if p.suffix in (".atom", ".xml") and atom.is_feed(p.read_bytes())]
     archives = sum(1 for p in feeds if "archive" in p.parent.parts[-1:])
+    json_feeds = sum(1 for p in files if p.suffix == ".json"
+                     and p.with_suffix(".atom").is_file())  # JSON Feed twins
     added = ws.site / "content" / "zz-bench-new-post.md"
     added.write_text(_new_post(convert.newest_post(ws.site / "content")), encoding="utf-8")
     try:
         log = ws.logs / f"sitegen-{posts}-new-post.log"
-        run = measure([*generators.sitegen_command(ws), "--no-search"], log)
+        run = measure(generators.sitegen_command(ws), log)  # as the builds before it
         found = re.search(r"(\d+) written", log.read_text(errors="replace"))
     finally:
         added.unlink()
     written = found[1] if found else "?"
-    return [f"feeds on {posts:,} posts: {len(feeds)} feed documents ({archives} archives)",
+    return [f"feeds on {posts:,} posts: {len(feeds) + json_feeds} feed documents "
+            f"({len(feeds)} Atom, {archives} of them archives; {json_feeds} JSON Feed)",
             f"  one new post (newest): {written} files written in {run.wall:.2f} s"]
 
 

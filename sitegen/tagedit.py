@@ -69,16 +69,13 @@ def plan(site_dir: Path, olds: Sequence[str], new: str) -> Plan:
 
 
 def plan_merge(site_dir: Path, olds: Sequence[str], into: str) -> Plan:
-    """`merge A B --into C`: as `plan`, once C is not one of the tags merged."""
+    """`merge A B --into C`: as `plan`. C may be one of them, in its spelling or another
+    (`merge CRDT crdts --into CRDTs`): that tag stays, spelled as C."""
     if len(olds) < 2:
         raise TagEditError("", None, "merge needs two tags or more; to rename one tag, use "
                            "`sitegen tags rename OLD NEW`")
-    same = [old for old in olds if tags.slugify(old) == tags.slugify(into)]
-    if same:
-        raise TagEditError("", None, f"--into {shown(into)} is one of the tags to merge "
-                           f"({shown(same[0])}); list only the tags that go, e.g. "
-                           "`merge A B --into C`")
-    return plan(site_dir, olds, into)
+    going = [old for old in olds if old != into]  # C as written stays as it is
+    return plan(site_dir, going or olds, into)
 
 
 def _check_names(olds: Sequence[str], new: str, used: dict[str, str]) -> None:

@@ -168,9 +168,22 @@ def test_errors_write_nothing(tmp_path: Path) -> None:
     assert "is the old one" in _refused(site, "rename", "llm", "llm")
     assert _refused(site, "rename", "llm", "Snake").startswith(
         "error: content/tags.toml:1: 'Snake' is an old name of the tag [python]")
-    assert "is one of the tags to merge" in _refused(site, "merge", "llm", "web",
-                                                     "--into", "Web")
     assert "looks like a file path" in _refused(site, "rename", "llm", "../x")
+
+
+def test_merge_into_one_of_the_merged_tags_keeps_it_spelled_anew(tmp_path: Path) -> None:
+    """`merge CRDT crdts --into CRDTs`, as an author cleaning up writes it."""
+    site = _site(tmp_path / "site")
+    run = sitegen("tags", "merge", "llm", "web", "--into", "Web", "--source", site)
+    assert run.code == 0, run.err
+    assert b"tags: [Web, llms]\n" in (site / "content" / "both.md").read_bytes()
+    assert (site / "content" / "tags.toml").read_text() == '[web]\nold_names = ["llm"]\n'
+    assert sitegen("build", "--source", site).code == 0
+    assert (site / "public" / "tags" / "llm.atom").is_file()
+    assert "tagged “Web”" in (site / "public" / "tags" / "web" / "index.html").read_text()
+    run = sitegen("tags", "merge", "LLMs", "Web", "--into", "Web", "--source", site)
+    assert run.code == 0, run.err
+    assert b"tags: [Web]\n" in (site / "content" / "both.md").read_bytes()
 
 
 def test_a_file_that_cannot_be_rewritten_safely_stops_every_write(tmp_path: Path) -> None:
