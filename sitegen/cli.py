@@ -215,11 +215,17 @@ def run_build(args: argparse.Namespace) -> int:
 def _system_failure(exc: OSError | WorkerFailed) -> int:
     """The machine, not the site, stopped the build: a full disk, a killed worker."""
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        log.error("error: %s%s; fix that and build again", where, exc.strerror or exc)
+        _os_failure(exc, "build again")
     else:
         log.error("error: %s", exc)
     log.error("the output folder holds the last finished build")
+    return EXIT_CONTENT
+
+
+def _os_failure(exc: OSError, then: str) -> int:
+    """A file the command needed could not be read or written: which, why, what next."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    log.error("error: %s%s; fix that and %s", where, exc.strerror or exc, then)
     return EXIT_CONTENT
 
 
@@ -234,16 +240,20 @@ def _strict_failure(warnings: list[str]) -> int:
 EXAMPLES = 3  # places shown for a kind of error met in many files
 
 
-def report_errors(exc: SiteError | BuildErrors) -> int:
-    """Print every error, those of one kind together with a count and a few places."""
+def report_errors(exc: SiteError | BuildErrors, reading: bool = False) -> int:
+    """Print every error, those of one kind together with a count and a few places.
+    `reading`: the command only reads the site (`sitegen tags`), it builds nothing."""
     errors = exc.errors if isinstance(exc, BuildErrors) else [exc]
     for group in grouped(errors):
         if len(group) == 1:
             log.error("error: %s", group[0])
         else:
             log.error("error: %s: %s\n  %s", _count(group), group[0].kind, _places(group))
-    log.error("build failed with %d error(s); the output folder was left as it was",
-              len(errors))
+    if reading:
+        log.error("%d error(s) in the site; fix them and run the command again", len(errors))
+    else:
+        log.error("build failed with %d error(s); the output folder was left as it was",
+                  len(errors))
     return EXIT_CONTENT
 
 
@@ -385,9 +395,7 @@ def _run_import(args: argparse.Namespace) -> int:
         log.error("nothing was imported")
         return EXIT_CONTENT
     except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        log.error("error: %s%s; fix that and import again", where, exc.strerror or exc)
-        return EXIT_CONTENT
+        return _os_failure(exc, "import again")
     print(report.text(SHOWN_PER_KIND), end="")
     return EXIT_OK
 
@@ -434,9 +442,7 @@ def _run_tags_edit(args: argparse.Namespace) -> int:
         log.error("nothing was written")
         return EXIT_CONTENT
     except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        log.error("error: %s%s; fix that and run the command again", where, exc.strerror or exc)
-        return EXIT_CONTENT
+        return _os_failure(exc, "run the command again")
     except WorkerFailed as exc:
         log.error("error: %s; nothing was written", exc)
         return EXIT_CONTENT
@@ -452,7 +458,7 @@ def _tag_uses(args: argparse.Namespace) -> list[TagUse] | int:
     try:
         config, the_site = tagreport.read_site(options)
     except (SiteError, BuildErrors) as exc:
-        return report_errors(exc)
+        return report_errors(exc, reading=True)
     except (OSError, WorkerFailed) as exc:
         return _system_failure(exc)
     return tagreport.uses(the_site, config)

@@ -56,6 +56,8 @@ def test_a_content_error_is_reported_as_the_build_reports_it(tmp_path: Path) -> 
     assert error and "content/bad.md" in error[0] and "tomorrow" in error[0]
     assert error[0] in build.err
     assert "Traceback" not in run.err
+    # it builds nothing, so it does not speak of the output folder
+    assert run.err.endswith("1 error(s) in the site; fix them and run the command again\n")
 
 
 PLANTED = {
