@@ -38,7 +38,7 @@ def _add(parent: etree._Element, tag: str, text: str | None = None,
     return element
 
 
-def _rfc3339(moment: dt.datetime) -> str:
+def rfc3339(moment: dt.datetime) -> str:
     """RFC 3339 has no offsets with seconds (local mean time, such as -00:01:15): such a
     moment is written in UTC."""
     offset = moment.utcoffset() or dt.timedelta()
@@ -69,7 +69,7 @@ class FeedWriter:
             _add(feed, "link", rel="hub", href=self.config.feeds.hub)
         _add(feed, "id", self._absolute(own))
         newest = max((e.post.updated for e in entries), default=ctx.get("updated", EPOCH))
-        _add(feed, "updated", _rfc3339(newest))
+        _add(feed, "updated", rfc3339(newest))
         author = _add(feed, "author")
         _add(author, "name", self._clean(self.config.author, "site.toml"))
         _add(feed, "generator", "sitegen", version=__version__)
@@ -102,8 +102,8 @@ class FeedWriter:
             _add(item, "link", rel="related", type="text/html", href=self.linked(entry))
         if entry.image:
             _add(item, "link", rel="enclosure", href=entry.image, **_image_type(entry.image))
-        _add(item, "published", _rfc3339(post.date))
-        _add(item, "updated", _rfc3339(post.updated))
+        _add(item, "published", rfc3339(post.date))
+        _add(item, "updated", rfc3339(post.updated))
         _add(item, "id", permalink)
         _add(item, "summary", self.summary(entry), type="html")
         for tag in entry.tags:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from sitegen.config import Config
 from sitegen.content import FORBIDDEN
-from sitegen.feeds import FeedWriter, _rfc3339
+from sitegen.feeds import FeedWriter, rfc3339
 from sitegen.pages import Page
 from sitegen.site import Entry
 
@@ -51,8 +51,8 @@ def _item(entry: Entry, feeds: FeedWriter, fragment: str) -> dict[str, Any]:
     item["content_html"] = feeds.summary(entry)
     if post.description:
         item["summary"] = post.description
-    item["date_published"] = _rfc3339(post.date)
-    item["date_modified"] = _rfc3339(post.updated)
+    item["date_published"] = rfc3339(post.date)
+    item["date_modified"] = rfc3339(post.updated)
     if entry.tags:
         item["tags"] = [tag.name for tag in entry.tags]
     item["authors"] = [{"name": feeds.config.author}]
