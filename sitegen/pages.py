@@ -357,21 +357,27 @@ def _feed_pages(path: str, title: str, alternate: str, entries: Sequence[Entry],
     size = config.feeds.entries
     older = entries[size:][::-1]  # oldest first
     chunks = [older[i:i + size] for i in range(0, len(older), size)]
+    if older and len(older) % size == 0:
+        # the newest archive is never full: a full one already links next-archive to an
+        # empty one, so that it never changes when the next post pushes one in
+        chunks.append(older[:0])
     common = {"alternate": alternate,
               "fragment": fragment if config.feeds.link_fragments else ""}
     prev = archive_path(path, len(chunks)) if chunks else ""
     feed = Page(path, FEED, context={**common, "title": title,
                                      "entries": tuple(entries[:size]), "prev_archive": prev})
     return [feed, *(_archive_page(path, title, number, tuple(chunk[::-1]), number == len(chunks),
-                                  common)
+                                  common, chunks[number - 2] if number > 1 else ())
                     for number, chunk in enumerate(chunks, 1))]
 
 
 def _archive_page(feed: str, title: str, number: int, entries: tuple[Entry, ...],
-                  newest: bool, common: dict[str, Any]) -> Page:
+                  newest: bool, common: dict[str, Any], before: Sequence[Entry]) -> Page:
+    """Archive `number`; an empty one is as new as the newest entry `before` it."""
+    updated = {} if entries else {"updated": max(e.post.updated for e in before)}
     return Page(archive_path(feed, number), FEED, context={
         **common, "title": f"{title} (archive {number})", "entries": entries,
-        "archive": number, "current": feed,
+        "archive": number, "current": feed, **updated,
         "prev_archive": archive_path(feed, number - 1) if number > 1 else "",
         "next_archive": "" if newest else archive_path(feed, number + 1)})
 

@@ -148,14 +148,32 @@ def test_a_new_post_changes_no_full_archive(tmp_path: Path) -> None:
     after = snapshot(out)
     changed = {p for p in before if after[p] != before[p]}
     assert changed <= newest  # only the newest archive of a chain, never a full one
-    for path in changed:  # unless full, when its successor begins: then only its link
-        old, new = (etree.fromstring(x[path][0]) for x in (before, after))
-        if len(old.findall("a:entry", NS)) == 30:
-            assert [etree.tostring(e) for e in old.findall("a:entry", NS)] == \
-                [etree.tostring(e) for e in new.findall("a:entry", NS)]
-            assert link(old, "next-archive") is None and link(new, "next-archive")
+    for path in changed:
+        assert len(etree.fromstring(before[path][0]).findall("a:entry", NS)) < 30, path
     assert out / "atom/everything/archive/16.atom" in changed
     assert len(walk(out, "atom/everything.atom")[0]) == 501
+
+
+def test_a_full_archive_keeps_its_bytes_when_the_next_one_begins(tmp_path: Path) -> None:
+    """90 posts: 30 in the feed, two full archives, and an empty third that the two
+    already link to; the next post goes into the third, and the full ones stay."""
+    site = make_site(tmp_path / "site", many_posts(90), TOML)
+    build(site)
+    out = site / "public"
+    third = out / "atom/everything/archive/3.atom"
+    assert etree.parse(third).getroot().findall("a:entry", NS) == []
+    assert link(etree.parse(out / "atom/everything/archive/2.atom").getroot(),
+                "next-archive") == f"{BASE}atom/everything/archive/3.atom"
+    before = snapshot(out)
+    (site / "content/new.md").write_text(post("New", "2024-06-01T00:00:00Z", "[t01, t02]"))
+    build(site)
+    after = snapshot(out)
+    for number in (1, 2):
+        full = out / f"atom/everything/archive/{number}.atom"
+        assert after[full] == before[full], full
+    assert len(etree.parse(third).getroot().findall("a:entry", NS)) == 1
+    assert len(walk(out, "atom/everything.atom")[0]) == 91
+    assert sitegen("check", "--source", site, "--no-search").code == 0
 
 
 def test_a_backdated_post_rewrites_archives_from_its_place(tmp_path: Path) -> None:
