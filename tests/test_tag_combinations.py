@@ -74,7 +74,7 @@ def test_the_separator_and_the_cap_are_settings(tmp_path: Path) -> None:
     build(site)
     out = site / "public" / "tags"
     assert sorted(p.name for p in out.iterdir() if "--" in p.name) == \
-        ["python--svg", "python--svg.atom"]
+        ["python--svg", "python--svg.atom", "python--svg.json"]
 
 
 def test_a_separator_a_url_cannot_hold_is_an_error(tmp_path: Path) -> None:
@@ -93,8 +93,8 @@ def test_a_threshold_under_two_is_an_error(tmp_path: Path) -> None:
 
 def test_an_edit_renders_only_the_combinations_the_post_is_in(tmp_path: Path) -> None:
     """The same edit in the same site, with and without combination pages: an edit to a
-    post of svg+python renders that combination's page and feed more; one to a post in
-    no combination, nothing more."""
+    post of svg+python renders that combination's page and feeds (Atom and JSON) more;
+    one to a post in no combination, nothing more."""
     counts = {}
     for cap in (0, 10):
         site = tagged_site(tmp_path / str(cap), SITE_TOML + f"[tags]\ncombine_max_pages = {cap}\n")
@@ -104,7 +104,7 @@ def test_an_edit_renders_only_the_combinations_the_post_is_in(tmp_path: Path) ->
             path.write_text(path.read_text(encoding="utf-8") + "One more line.\n",
                             encoding="utf-8")
             counts[cap, name] = rendered(build(site))
-    assert counts[10, "both-3.md"] == counts[0, "both-3.md"] + 2
+    assert counts[10, "both-3.md"] == counts[0, "both-3.md"] + 3
     assert counts[10, "alone.md"] == counts[0, "alone.md"]
 
 
