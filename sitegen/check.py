@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from sitegen import (
     jsonfeed,
     links,
     manifest,
+    pages,
     search,
     site,
     websub,
@@ -33,6 +35,7 @@ from sitegen.errors import BuildErrors, SiteError
 from sitegen.links import Output, Problem
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+CHILD = re.compile(r"sitemap-[0-9]+\.xml")  # the sitemaps a sitemap index lists
 GROUP = 3  # one link problem on more pages than this is reported once, with a count
 log = logging.getLogger("sitegen")
 
@@ -103,7 +106,7 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
     """Every problem in an output folder: links, fragments, drafts, feeds, sitemap, orphans."""
     output = links.read_output(out_dir)
     feeds = read_feeds(out_dir, output.files)
-    sitemap = out_dir / "sitemap.xml"
+    sitemap = out_dir / pages.SITEMAP
     written = manifest.read(out_dir) or manifest.Manifest()
     json_feeds = read_json_feeds(out_dir, output.files)
     problems = [
@@ -112,7 +115,9 @@ def check_output(out_dir: Path, expected: Expected) -> Report:
         *history.check_chains(feeds, expected.config),
         *check_json_feeds(json_feeds, output, expected.config),
         *check_sitemap(sitemap.read_bytes() if sitemap.is_file() else None, output,
-                       expected.config, expected.indexed),
+                       expected.config, expected.indexed,
+                       lambda path: (out_dir / path).read_bytes()
+                       if path in output.files else None),
         *check_plan(output, _with_search(expected, written), out_dir, written)]
     links_found = sum(len(d.links) for d in output.documents.values())
     return Report(problems, hand_placed(output, written), len(output.pages),
@@ -172,29 +177,113 @@ def _place(page: str, sources: Mapping[str, str]) -> str:
 
 
 def check_sitemap(data: bytes | None, output: Output, config: Config,
-                  indexed: frozenset[str] | None = None) -> list[str]:
+                  indexed: frozenset[str] | None = None,
+                  read: Callable[[str], bytes | None] | None = None) -> list[str]:
     """The sitemap lists every page (HTML, not noindex, not 404.html) once, and nothing
     else; of the HTML files, only those in `indexed` when given (not a verification file
-    copied from root/ or placed by hand)."""
+    copied from root/ or placed by hand). A sitemap index lists every sitemap-{n}.xml of
+    the output, and its sitemaps together list the pages so; `read` gives an output
+    file's bytes (None: not there). No sitemap lists more than the protocol allows."""
     if data is None:
-        return ["sitemap.xml: missing from the output"]
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as exc:
-        return [f"sitemap.xml: not well-formed XML: {exc}"]
-    listed: Counter[str] = Counter()
-    problems = []
-    for loc in root.iterfind(f"{SITEMAP}url/{SITEMAP}loc"):
-        page, issue = _sitemap_page((loc.text or "").strip(), output, config)
-        if issue:
-            problems.append(f"sitemap.xml: lists {loc.text}, {issue}")
-        else:
-            listed[page] += 1
-    problems.extend(f"sitemap.xml: lists {page} {count} times"
-                    for page, count in listed.items() if count > 1)
-    problems.extend(f"{page}: a page that sitemap.xml does not list" for page in output.pages
+        return [f"{pages.SITEMAP}: missing from the output"]
+    root, problems = _read_sitemap(pages.SITEMAP, data)
+    if root is None:
+        return problems
+    listed: defaultdict[str, list[str]] = defaultdict(list)  # page → the sitemaps listing it
+    if root.tag == f"{SITEMAP}sitemapindex":
+        problems.extend(_check_index(root, output, config, read or (lambda _: None), listed))
+        unlisted = f"a page that none of the sitemaps of {pages.SITEMAP} lists"
+    else:
+        problems.extend(_check_urls(pages.SITEMAP, root, output, config, listed))
+        unlisted = f"a page that {pages.SITEMAP} does not list"
+    problems.extend(_listed_twice(listed))
+    problems.extend(f"{page}: {unlisted}" for page in output.pages
                     if page not in listed and (indexed is None or page in indexed))
     return problems
+
+
+def _read_sitemap(name: str, data: bytes) -> tuple[etree._Element | None, list[str]]:
+    """A sitemap file's XML root, or None and what is wrong; too large a file is named."""
+    problems = []
+    if len(data) > pages.SITEMAP_BYTES:
+        problems.append(f"{name}: holds {len(data):,} bytes, more than the "
+                        f"{pages.SITEMAP_BYTES:,} a sitemap may (sitemaps.org)")
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        return etree.fromstring(data, parser), problems
+    except etree.XMLSyntaxError as exc:
+        return None, [*problems, f"{name}: not well-formed XML: {exc}"]
+
+
+def _check_urls(name: str, root: etree._Element, output: Output, config: Config,
+                listed: defaultdict[str, list[str]]) -> Iterator[str]:
+    """Every URL of the sitemap `name` names a page to index; they are few enough."""
+    locs = list(root.iterfind(f"{SITEMAP}url/{SITEMAP}loc"))
+    if len(locs) > pages.SITEMAP_URLS:
+        yield (f"{name}: lists {len(locs):,} URLs, more than the {pages.SITEMAP_URLS:,} a "
+               "sitemap may (sitemaps.org)")
+    for loc in locs:
+        page, issue = _sitemap_page((loc.text or "").strip(), output, config)
+        if issue:
+            yield f"{name}: lists {loc.text}, {issue}"
+        else:
+            listed[page].append(name)
+
+
+def _check_index(root: etree._Element, output: Output, config: Config,
+                 read: Callable[[str], bytes | None],
+                 listed: defaultdict[str, list[str]]) -> Iterator[str]:
+    """Every sitemap the index lists is a sitemap of the output, listed once, with its
+    URLs checked; every sitemap-{n}.xml of the output is listed."""
+    locs = [(loc.text or "").strip() for loc in root.iterfind(f"{SITEMAP}sitemap/{SITEMAP}loc")]
+    if len(locs) > pages.SITEMAP_URLS:
+        yield (f"{pages.SITEMAP}: lists {len(locs):,} sitemaps, more than the "
+               f"{pages.SITEMAP_URLS:,} an index may (sitemaps.org)")
+    seen: set[str] = set()
+    for loc in locs:
+        path, issue = _sitemap_file(loc, output, config, seen)
+        if issue:
+            yield f"{pages.SITEMAP}: lists the sitemap {loc}, {issue}"
+            continue
+        seen.add(path)
+        yield from _check_child(path, read(path), output, config, listed)
+    yield from (f"{path}: a sitemap that {pages.SITEMAP} does not list"
+                for path in sorted(output.files) if CHILD.fullmatch(path) and path not in seen)
+
+
+def _sitemap_file(loc: str, output: Output, config: Config, seen: set[str]) -> tuple[str, str]:
+    """(file, '') for a URL that names a sitemap file of the output, else ('', what is
+    wrong)."""
+    target = links.resolve(loc, "", config)
+    if target is None or target.path is None:
+        return "", f"which is not under the base URL {config.base_url}"
+    path = links.file_for(target.path, output.files)
+    if path is None:
+        return "", "which is not in the output"
+    if path == pages.SITEMAP:
+        return "", "which is the index itself"
+    return ("", "a second time") if path in seen else (path, "")
+
+
+def _check_child(path: str, data: bytes | None, output: Output, config: Config,
+                 listed: defaultdict[str, list[str]]) -> Iterator[str]:
+    if data is None:
+        yield f"{path}: listed by {pages.SITEMAP}, but not readable in the output"
+        return
+    root, problems = _read_sitemap(path, data)
+    yield from problems
+    if root is not None and root.tag != f"{SITEMAP}urlset":
+        yield f"{path}: not a sitemap (<urlset>); an index lists only sitemaps"
+    elif root is not None:
+        yield from _check_urls(path, root, output, config, listed)
+
+
+def _listed_twice(listed: Mapping[str, list[str]]) -> Iterator[str]:
+    for page, names in listed.items():
+        if len(names) > 1:
+            where = sorted(set(names), key=names.index)
+            yield (f"{where[0]}: lists {page} {len(names)} times" if len(where) == 1 else
+                   f"{', '.join(where)}: list {page} {len(names)} times")
 
 
 def _sitemap_page(loc: str, output: Output, config: Config) -> tuple[str, str]:

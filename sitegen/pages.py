@@ -38,6 +38,12 @@ JSON_FEED = "jsonfeed"  # a FEED page's template for JSON Feed (jsonfeed.py); ''
 FAVICON = "static/favicon.svg"
 TAGS_BY_COUNT = "tags/by-count.html"  # a file: no tag's page (tags/{slug}/) can take it
 POPULAR_TAGS = 10  # the most used tags, for every page's header or sidebar
+SITEMAP = "sitemap.xml"  # the sitemap; past the limits below, the index of the sitemaps
+SITEMAP_URLS = 50_000  # most URLs in one sitemap file, and sitemaps in an index (sitemaps.org)
+SITEMAP_BYTES = 50 * 1024 * 1024  # most bytes of one sitemap file, uncompressed
+SITEMAP_LINE = 100  # most bytes of one <url> line beside its URL's (tags, lastmod, newline)
+SITEMAP_FRAME = 200  # most bytes of a sitemap file's XML declaration and <urlset> tags
+SitemapUrl = tuple[str, dt.datetime | None]  # (site-relative URL, lastmod)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +149,8 @@ def plan(site: Site, config: Config, static: Sequence[StaticFile], stylesheet: s
     pages = [*_posts(site, config), *_pages(site), *_home(site, config, w),
              *_tag_pages(site, config, w), *_feeds(site, config, w),
              *_archives(site, config, w), *_redirects(site), *_singles(site, config, w)]
-    pages.append(Page("sitemap.xml", TEMPLATE, "sitemap.xml",
-                      {"urls": [(p.url, p.lastmod) for p in pages if p.in_sitemap]}))
     _add_navigation(pages, site, config)
+    pages.extend(plan_sitemaps(pages, config.base_url))
     pages.append(Page("static/pygments.css", TEXT, context={"text": stylesheet}))
     pages.extend(Page(f.path, COPY, context={"source": f.source, "digest": f.digest,
                                              "origin": f.origin})
@@ -153,6 +158,60 @@ def plan(site: Site, config: Config, static: Sequence[StaticFile], stylesheet: s
     pages.extend(_bundle_files(site, assets or {}))
     pages.extend(_json_twins(pages))
     return pages
+
+
+def plan_sitemaps(pages: Sequence[Page], base_url: str, limit: int = SITEMAP_URLS,
+                  size: int = SITEMAP_BYTES) -> list[Page]:
+    """The sitemap of `pages`: one sitemap.xml, in plan order, while it fits in `limit`
+    URLs and `size` bytes; else sitemap.xml is the index of sitemap-1.xml, sitemap-2.xml,
+    … each within them. Then posts come first, oldest first, and every other page after
+    them: a new post lands among the last sitemaps, and the sitemaps before keep their
+    bytes (lists and archives, whose lastmod every new post changes, are at the end)."""
+    listed = [p for p in pages if p.in_sitemap]
+    urls = [(p.url, p.lastmod) for p in listed]
+    if len(urls) <= limit and _bytes(urls, base_url) <= size - SITEMAP_FRAME:
+        return [Page(SITEMAP, TEMPLATE, "sitemap.xml", {"urls": urls})]
+    posts = [url for p, url in zip(listed, urls, strict=True) if p.template == "post.html"]
+    others = [url for p, url in zip(listed, urls, strict=True) if p.template != "post.html"]
+    return _index(_cut(posts[::-1] + others, base_url, limit, size))
+
+
+def _index(chunks: Sequence[Sequence[SitemapUrl]]) -> list[Page]:
+    """sitemap.xml as the index of a sitemap per chunk, each as new as its newest URL."""
+    children = [Page(sitemap_path(number), TEMPLATE, "sitemap.xml", {"urls": chunk},
+                     max((lastmod for _, lastmod in chunk if lastmod), default=None))
+                for number, chunk in enumerate(chunks, 1)]
+    index = [(child.path, child.lastmod) for child in children]
+    return [Page(SITEMAP, TEMPLATE, "sitemap-index.xml", {"sitemaps": index}), *children]
+
+
+def sitemap_path(number: int) -> str:
+    """Sitemap `number` (1: the first) of a sitemap index."""
+    return f"sitemap-{number}.xml"
+
+
+def _bytes(urls: Sequence[SitemapUrl], base_url: str) -> int:
+    """At most the bytes of the <url> lines of `urls` (as if every byte were %-escaped)."""
+    line = SITEMAP_LINE + 3 * len(base_url.encode())
+    return len(urls) * line + 3 * sum(len(url.encode()) for url, _ in urls)
+
+
+def _cut(urls: Sequence[SitemapUrl], base_url: str, limit: int,
+         size: int) -> list[list[SitemapUrl]]:
+    """`urls` cut, in order, into runs of at most `limit` URLs whose sitemap file would
+    be at most `size` bytes (each URL counted as if every byte were %-escaped)."""
+    chunks: list[list[SitemapUrl]] = [[]]
+    room = size - SITEMAP_FRAME
+    line = SITEMAP_LINE + 3 * len(base_url.encode())
+    used = 0
+    for url in urls:
+        cost = line + 3 * len(url[0].encode())
+        if len(chunks[-1]) >= limit or (chunks[-1] and used + cost > room):
+            chunks.append([])
+            used = 0
+        chunks[-1].append(url)
+        used += cost
+    return chunks
 
 
 def _json_twins(pages: Sequence[Page]) -> list[Page]:
