@@ -85,8 +85,11 @@ class Summary:
     next_due: str = ""  # the first one's date in the site's timezone, '2026-12-01 09:00'
 
 
-Progress = Callable[[str, int], None]  # told (what, how many) before long work
-LONG = 1000  # items from which a stage counts as long work
+Advance = workers.Advance  # told how many more items of a stage are done
+Progress = Callable[[str, int], contextlib.AbstractContextManager[Advance]]
+# told (what, how many) before a long stage; what it gives is told as items are done,
+# and the stage ends with the block (cli.py shows it: build.py prints nothing)
+LONG = 500  # items from which a stage counts as long work (about a second or more)
 
 
 def build(options: Options, cache: Cache | None = None, progress: Progress | None = None,
@@ -383,9 +386,9 @@ def parse_all(sources: list[content.Source], config: Config, cache: Cache,
     known = cache.posts
     fresh = [s if s.data else content.load(site_dir, s.path, s.stamp)
              for s, key in zip(posts, keys, strict=True) if key not in known]
-    if progress and len(fresh) >= LONG:
-        progress("parsing posts", len(fresh))
-    results = workers.run(functools.partial(_parse_or_error, config=config), fresh, jobs)
+    with _stage(progress, "parsing posts", len(fresh)) as advance:
+        results = workers.run(functools.partial(_parse_or_error, config=config), fresh, jobs,
+                              advance)
     for source, result in zip(fresh, results, strict=True):
         if not isinstance(result, SiteError | BuildErrors):
             cache.remember(source.digest, config_digest, result)
@@ -397,6 +400,14 @@ def parse_all(sources: list[content.Source], config: Config, cache: Cache,
     if errors:
         raise BuildErrors(errors)
     return _posts_from_cache(sources, cache, config_digest, summary)
+
+
+def _stage(progress: Progress | None, what: str, total: int) \
+        -> contextlib.AbstractContextManager[Advance | None]:
+    """A long stage's progress, told to `progress`; nothing for a short one."""
+    if progress is None or total < LONG:
+        return contextlib.nullcontext()
+    return progress(what, total)
 
 
 def _is_post(path: str) -> bool:
@@ -518,13 +529,13 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
     try:
         out.check_targets([*plan, websub.list_page()])
         stale = _stale(plan, fingerprints, last, out, cache, options)
-        if progress and len(stale) >= LONG:
-            progress("rendering pages", len(stale))
         feeds = FeedWriter(config)
         if workers.spread(len(stale), options.jobs) > 1:
-            summary.warnings.extend(_prerender(stale, renderer, feeds, options.jobs))
+            summary.warnings.extend(_prerender(stale, renderer, feeds, options.jobs,
+                                               progress))
         render = functools.partial(_render_one, renderer=renderer, feeds=feeds, out=out)
-        results = workers.run(render, stale, options.jobs)
+        with _stage(progress, "rendering pages", len(stale)) as advance:
+            results = workers.run(render, stale, options.jobs, advance)
         if late is not None:
             more = _late_pages(late, fingerprints, last, out, cache, options)
             stale, results = [*stale, *more], [*results, *(render(p) for p in more)]
@@ -589,7 +600,7 @@ def _vanished(last: manifest.Manifest, planned: dict[str, str]) -> list[str]:
 
 
 def _prerender(stale: list[Page], renderer: Renderer, feeds: FeedWriter,
-               jobs: int) -> list[str]:
+               jobs: int, progress: Progress | None = None) -> list[str]:
     """Render each entry's list summary and feed body once, spread over the workers,
     before the pages that show them. Else every worker would make nearly all of them
     (an entry shows on some eight pages), and they are a third of the rendering.
@@ -600,8 +611,9 @@ def _prerender(stale: list[Page], renderer: Renderer, feeds: FeedWriter,
         for entry in page.context.get("entries", ()):
             tasks.setdefault((use, entry.key), entry)
     items = [(use, entry) for (use, _), entry in tasks.items()]
-    made = workers.run(functools.partial(_prerender_one, renderer=renderer, feeds=feeds),
-                       items, jobs)
+    with _stage(progress, "rendering summaries", len(items)) as advance:
+        made = workers.run(functools.partial(_prerender_one, renderer=renderer, feeds=feeds),
+                           items, jobs, advance)
     warnings: list[str] = []
     for (use, entry), result in zip(items, made, strict=True):
         if result is not None:  # else the page will meet the error and say where

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sitegen import __version__, dates
 from sitegen.build import Options, Summary, build
 from sitegen.errors import BuildErrors, SiteError, WarningsFailed, grouped
+from sitegen.progress import display
 from sitegen.workers import WorkerFailed
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--open", action="store_true", help="open a browser")
     serve_cmd.add_argument("--future", action="store_true",
                            help="show scheduled posts unmarked, as if their time had come")
+    _quiet_option(serve_cmd)
     serve_cmd.set_defaults(run=_run_serve)
     check_cmd = commands.add_parser("check", help="build if needed, then check the output")
     _build_options(check_cmd)
@@ -170,8 +172,15 @@ def _source_option(parser: argparse.ArgumentParser) -> None:
                         help="site folder holding site.toml and content/ (default: .)")
 
 
+def _quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress display and no notes; warnings, errors and the "
+                             "summary line only")
+
+
 def _build_options(parser: argparse.ArgumentParser) -> None:
     _source_option(parser)
+    _quiet_option(parser)
     parser.add_argument("--out", metavar="DIR", help="output folder (default: public/)")
     parser.add_argument("--base-url", metavar="URL", help="override site.toml's base_url")
     parser.add_argument("--drafts", action="store_true", help="include drafts")
@@ -199,14 +208,14 @@ def options_from(args: argparse.Namespace) -> Options:
 
 def run_build(args: argparse.Namespace) -> int:
     try:
-        summary = build(options_from(args), progress=_progress)
+        summary = build(options_from(args), progress=display(args.quiet))
     except (SiteError, BuildErrors) as exc:
         return report_errors(exc)
     except WarningsFailed as exc:
         return _strict_failure(exc.warnings)
     except (OSError, WorkerFailed) as exc:
         return _system_failure(exc)
-    print_summary(summary)
+    print_summary(summary, args.quiet)
     if args.strict and summary.warnings:  # a build that found nothing changed
         return _strict_failure([])
     return EXIT_OK
@@ -268,8 +277,8 @@ def _places(group: list[SiteError]) -> str:
     return ", ".join(places) + (f", … and {more} more" if more > 0 else "")
 
 
-def print_summary(summary: Summary) -> None:
-    for note in summary.notes:
+def print_summary(summary: Summary, quiet: bool = False) -> None:
+    for note in summary.notes if not quiet else ():
         log.info("note: %s", note)
     for warning in summary.warnings:
         log.warning("warning: %s", warning)
@@ -293,11 +302,6 @@ def _now_readable() -> bool:
         log.error("error: %s; or unset it to use the clock", problem)
         return False
     return True
-
-
-def _progress(what: str, count: int) -> None:
-    if sys.stderr.isatty():
-        print(f"{what}: {count}…", file=sys.stderr, flush=True)
 
 
 def _run_serve(args: argparse.Namespace) -> int:

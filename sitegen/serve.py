@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
+from sitegen.progress import display
 from sitegen.server import DevServer, bind
 from sitegen.watch import Status, Watcher
 
@@ -39,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     private = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))  # the build and its staging
     try:
         with _sigterm_as_interrupt():
-            return _serve(args, Watcher(site_dir, private / "site",
-                                        future=args.future))
+            return _serve(args, Watcher(site_dir, private / "site", future=args.future,
+                                        progress=display(args.quiet)))
     except KeyboardInterrupt:
         log.info("Stopping")
         return EXIT_OK

@@ -25,7 +25,7 @@ import watchfiles
 from sitegen import cache as cache_store
 from sitegen import config as site_config
 from sitegen import dates, schedule, search
-from sitegen.build import THEME_STATIC, Options, build
+from sitegen.build import THEME_STATIC, Options, Progress, build
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.templates import THEME_DIR
@@ -156,12 +156,13 @@ class Watcher:
     `on_status` is called in the watcher's thread right after each build's Status
     is published to the browsers, so a benchmark can time save → reload event.
     `ready` is set once the watcher is watching and has caught up with every save
-    made during the first build.
+    made during the first build. `progress` shows the first build's long stages, as
+    `sitegen build` does; rebuilds are quick and show none.
     """
 
     def __init__(self, site_dir: Path, out_dir: Path,
                  on_status: Callable[[Status], None] | None = None,
-                 future: bool = False) -> None:
+                 future: bool = False, progress: Progress | None = None) -> None:
         self.site_dir = site_dir
         self.out_dir = out_dir
         self._search_store = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
@@ -179,6 +180,7 @@ class Watcher:
         self.base_path = "/"  # the base URL's path: the site is served under it
         self.ready = threading.Event()
         self._on_status = on_status
+        self._progress = progress  # for the first build only
         self._boot = secrets.token_hex(4)
         self._versions = 0
         self._warned: set[str] = set()
@@ -247,7 +249,8 @@ class Watcher:
     def _build(self, edited: set[str] | None) -> tuple[SiteError, ...]:
         self._pending = None
         try:
-            summary = build(self.options, cache=self.cache, changed=edited)
+            progress, self._progress = self._progress, None
+            summary = build(self.options, cache=self.cache, changed=edited, progress=progress)
             config = site_config.load(self.site_dir)
             self.base_path = config.base_path
         except BuildErrors as exc:

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
+import mmap
 import multiprocessing
 import os
 import pickle
 import selectors
 import signal
+import struct
 import sys
 import threading
 import time
@@ -36,6 +39,8 @@ PARENT_POLL_SECONDS = 0.2  # where the kernel cannot watch the parent for us
 CHUNK = 1 << 16
 HELD = {signal.SIGINT, signal.SIGTERM}
 Mask = set[int | signal.Signals]  # as signal.pthread_sigmask returns it
+Advance = Callable[[int], None]  # told how many more items are done (progress)
+TICK = 0.1  # seconds between reports of the workers' progress, at least
 
 
 class WorkerFailed(RuntimeError):
@@ -65,23 +70,62 @@ def spread(items: int, jobs: int) -> int:
     return 1 if workers <= 1 or items < MIN_ITEMS or not can_fork else workers
 
 
-def run(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
+def run(function: Callable[[T], R], items: Sequence[T], jobs: int,
+        advance: Advance | None = None) -> list[R]:
     """[function(item) for item in items], spread over `jobs` processes, in order.
-    An exception in a worker is raised here, once every worker has been stopped."""
+    An exception in a worker is raised here, once every worker has been stopped.
+    `advance` is told as items are done: after each one here, every TICK from workers."""
     workers = spread(len(items), jobs)
     if workers == 1:
-        return [function(item) for item in items]
+        return _here(function, items, advance)
     crew: list[_Worker] = []
+    tally = _Tally(workers, advance) if advance else None
     try:
         with signals_held() as mask:
             for w in range(workers):
-                crew.append(_start(function, items, w, workers, mask))
-        parts = _collect(crew)
+                crew.append(_start(function, items, w, workers, mask, tally))
+        parts = _collect(crew, tally)
     except BaseException:  # Ctrl-C included: do not wait for the others' slices
         _stop(crew, kill=True)
         raise
     _stop(crew, kill=False)
     return _interleave(parts, len(items))
+
+
+def _here(function: Callable[[T], R], items: Sequence[T],
+          advance: Advance | None) -> list[R]:
+    if advance is None:
+        return [function(item) for item in items]
+    results = []
+    for item in items:
+        results.append(function(item))
+        advance(1)
+    return results
+
+
+class _Tally:
+    """How many items each worker has done, in memory shared with the workers (one
+    counter each, written by its worker alone), told to `advance` as it grows."""
+
+    SLOT = struct.Struct("=Q")
+
+    def __init__(self, workers: int, advance: Advance) -> None:
+        self.counts = mmap.mmap(-1, self.SLOT.size * workers)
+        self.advance, self.told, self.when = advance, 0, time.monotonic()
+
+    def mark(self, worker: int, done: int) -> None:
+        """In a worker: it has done `done` items."""
+        self.SLOT.pack_into(self.counts, self.SLOT.size * worker, done)
+
+    def report(self, final: bool = False) -> None:
+        """In the parent: tell what was done since last told (at most every TICK)."""
+        now = time.monotonic()
+        if not final and now - self.when < TICK:
+            return
+        done = sum(n for (n,) in self.SLOT.iter_unpack(self.counts))
+        if done > self.told:
+            self.advance(done - self.told)
+            self.told, self.when = done, now
 
 
 @contextlib.contextmanager
@@ -124,7 +168,7 @@ def signals_held() -> Iterator[Mask]:
 
 
 def _start(function: Callable[[Any], Any], items: Sequence[Any], start: int, step: int,
-           mask: Mask) -> _Worker:
+           mask: Mask, tally: _Tally | None = None) -> _Worker:
     """Fork one worker for items start, start+step, …"""
     parent = os.getpid()
     libc = _libc()  # loaded here, once, not in every child
@@ -138,20 +182,22 @@ def _start(function: Callable[[Any], Any], items: Sequence[Any], start: int, ste
     if pid == 0:  # the worker: never returns
         os.close(read_end)
         _work(function, items, range(start, len(items), step), write_end,
-              lambda: _tie_to(parent, libc, mask))
+              lambda: _tie_to(parent, libc, mask),
+              functools.partial(tally.mark, start) if tally else None)
     os.close(write_end)
     return _Worker(pid, read_end)
 
 
 def _work(function: Callable[[Any], Any], items: Sequence[Any], share: range, fd: int,
-          setup: Callable[[], None]) -> None:
+          setup: Callable[[], None], mark: Callable[[int], None] | None) -> None:
     """The worker's whole life: set up, compute its share, send it, exit (no cleanup:
-    the parent's atexit handlers and buffered output are not ours to run or flush)."""
+    the parent's atexit handlers and buffered output are not ours to run or flush).
+    `mark`, if given, is told how many items are done after each one."""
     code = 1
     try:
         setup()
         try:
-            results = [function(items[i]) for i in share]
+            results = _share(function, items, share, mark)
             data = pickle.dumps((True, results), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # raised again in the parent
             data = pickle.dumps((False, _portable(exc)), pickle.HIGHEST_PROTOCOL)
@@ -159,6 +205,17 @@ def _work(function: Callable[[Any], Any], items: Sequence[Any], share: range, fd
         code = 0
     finally:
         os._exit(code)
+
+
+def _share(function: Callable[[Any], Any], items: Sequence[Any], share: range,
+           mark: Callable[[int], None] | None) -> list[Any]:
+    if mark is None:
+        return [function(items[i]) for i in share]
+    results = []
+    for done, i in enumerate(share, 1):
+        results.append(function(items[i]))
+        mark(done)
+    return results
 
 
 def _tie_to(parent: int, libc: ctypes.CDLL | None, mask: Mask) -> None:
@@ -209,15 +266,18 @@ def _send(fd: int, data: bytes) -> None:
     os.close(fd)
 
 
-def _collect(crew: list[_Worker]) -> list[list[Any]]:
+def _collect(crew: list[_Worker], tally: _Tally | None = None) -> list[list[Any]]:
     """Every worker's results, read from all pipes at once (a worker blocks until its
-    pipe is drained). The first worker to report an exception has it raised here."""
+    pipe is drained). The first worker to report an exception has it raised here.
+    With a `tally`, its progress is reported meanwhile, every TICK."""
     with selectors.DefaultSelector() as selector:
         for worker in crew:
             selector.register(worker.fd, selectors.EVENT_READ, worker)
         open_pipes = len(crew)
         while open_pipes:
-            for key, _ in selector.select():
+            if tally:
+                tally.report()
+            for key, _ in selector.select(TICK if tally else None):
                 worker = key.data
                 chunk = os.read(worker.fd, CHUNK)
                 if chunk:
@@ -226,6 +286,8 @@ def _collect(crew: list[_Worker]) -> list[list[Any]]:
                 selector.unregister(worker.fd)
                 open_pipes -= 1
                 worker.results = _answer(worker)  # raises a worker's exception at once
+    if tally:
+        tally.report(final=True)
     return [worker.results for worker in crew]
 
 
