@@ -59,10 +59,10 @@ check-site: $(RUNTIME)  ## build if needed, then check links, feeds and sitemap 
 golden: $(TESTDEPS)  ## refresh the golden output tree after an intended change
 	SITEGEN_UPDATE_GOLDEN=1 $(BIN)/pytest tests/test_golden.py
 
-bench: $(BENCHDEPS) $(PELICAN)  ## build generated corpora with sitegen, Hugo and Pelican, print a table
+bench: $(BENCHDEPS) $(PELICAN)  ## build the standard and heavy corpora with sitegen, Hugo and Pelican, print tables
 	$(BIN)/python -m bench.run
 
-bench-large: $(BENCHDEPS)  ## sitegen alone on 100,000 posts
+bench-large: $(BENCHDEPS)  ## sitegen alone on 100,000 posts of each corpus: cold, one edit, no change
 	$(BIN)/python -m bench.run --large
 
 SCENARIO ?= edit

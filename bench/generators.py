@@ -1,9 +1,11 @@
-"""The three generators under test: how to lay out a corpus for each, how to run it,
-and what a cold build must start without.
+"""The three generators under test (sitegen twice: `sitegen` with its search index,
+`sitegen-ns` without), how to lay out a corpus for each, how to run it, and what a
+cold build must start without.
 
-Paths: the generated corpus in bench/corpus/posts-N/, each generator's copy of it
-in bench/corpus/work/NAME-N/, its output in bench/out/NAME-N/, its cache (where it
-keeps one outside the site) in bench/out/cache/NAME-N/, logs in bench/out/logs/.
+Paths: the generated corpus in bench/corpus/posts-N/ (the heavy one in heavy-N/),
+each generator's copy of it in bench/corpus/work/NAME-N/ (NAME-heavy-N/), its output
+in bench/out/NAME-N/, its cache (where it keeps one outside the site) in
+bench/out/cache/NAME-N/, logs in bench/out/logs/.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ class Workspace:
     logs: Path
 
 
-def workspace(name: str, posts: int) -> Workspace:
-    label = f"{name}-{posts}"
+def workspace(name: str, posts: int, corpus: str = "standard") -> Workspace:
+    """The standard corpus keeps its old paths (NAME-N); another one is NAME-CORPUS-N."""
+    label = f"{name}-{posts}" if corpus == "standard" else f"{name}-{corpus}-{posts}"
     return Workspace(CORPORA / "work" / label, OUT / label, OUT / "cache" / label,
                      OUT / "logs")
 
@@ -55,6 +58,12 @@ def sitegen_command(ws: Workspace) -> list[str]:
     program = [str(script)] if script.exists() else [sys.executable, "-m", "sitegen"]
     return ["env", f"XDG_CACHE_HOME={ws.cache}", *program, "build", "--source", str(ws.site),
             "--out", str(ws.out)]
+
+
+def sitegen_no_search_command(ws: Workspace) -> list[str]:
+    """Without the search index, as issue 16's targets are measured (Hugo and Pelican
+    make none either)."""
+    return [*sitegen_command(ws), "--no-search"]
 
 
 def sitegen_note(log: str) -> str:
@@ -101,11 +110,13 @@ def pelican_command(ws: Workspace) -> list[str]:
 SITEGEN = Generator("sitegen", convert.lay_out_sitegen, sitegen_command,
                     lambda ws: [ws.site / ".cache", ws.out, ws.cache], sitegen_note,
                     sitegen_warm)
+SITEGEN_NO_SEARCH = Generator("sitegen-ns", convert.lay_out_sitegen, sitegen_no_search_command,
+                              SITEGEN.caches, sitegen_note, sitegen_warm)
 HUGO = Generator("hugo", convert.lay_out_hugo, hugo_command,
                  lambda ws: [ws.out, ws.cache, ws.site / "resources"])
 PELICAN = Generator("pelican", convert.lay_out_pelican, pelican_command,
                     lambda ws: [ws.out, ws.cache])
-ALL = {g.name: g for g in (SITEGEN, HUGO, PELICAN)}
+ALL = {g.name: g for g in (SITEGEN, SITEGEN_NO_SEARCH, HUGO, PELICAN)}
 
 
 def versions() -> str:

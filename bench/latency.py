@@ -6,17 +6,27 @@ has built the site and is watching, then appends a line to the newest post `SAVE
 times. Each time it measures from just before
 the write to the moment the builder publishes the reload event to browsers, and
 prints the median in seconds (or 'not measured' when sitegen has no such hook).
+
+`measure_serve_start` runs `sitegen serve` itself, as `make serve` does, on a site
+whose cache a build left warm: the seconds until its first page is served, then,
+after a SIGINT to its process group (what Ctrl-C sends), until it has exited.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +35,60 @@ from bench import convert
 SAVES = 3
 TIMEOUT_S = 600.0  # the first build of a large site in one process
 NOT_MEASURED = "not measured"
+STOP_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Serve:
+    """The dev server's figures in seconds, None where not measured."""
+
+    reload: float | None  # save → reload event
+    ready: float | None  # `sitegen serve` started → first page served, cache warm
+    gone: float | None  # Ctrl-C (SIGINT) → the process has exited
+
+
+def measure_serve_start(site_dir: Path, cache_home: Path) -> tuple[float | None, float | None]:
+    """(ready, gone) of `sitegen serve` on `site_dir`; None for what could not be timed."""
+    port = _free_port()
+    command = [sys.executable, "-m", "sitegen", "serve", "--source", str(site_dir),
+               "--port", str(port)]
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        if not _first_page(port, process):
+            return None, None
+        ready = time.perf_counter() - started
+        os.killpg(process.pid, signal.SIGINT)
+        stopping = time.perf_counter()
+        process.wait(STOP_TIMEOUT_S)
+        return ready, time.perf_counter() - stopping
+    except subprocess.TimeoutExpired:
+        return ready, None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _first_page(port: int, process: subprocess.Popen[bytes]) -> bool:
+    """Poll the home page until it is served (True) or the server has exited."""
+    deadline = time.perf_counter() + TIMEOUT_S
+    while process.poll() is None and time.perf_counter() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                if reply.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.01)
+    return False
 
 
 def measure_serve_latency(site_dir: Path) -> float | None:

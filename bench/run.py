@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from bench import convert, corpus, generators, latency
+from bench import convert, corpus, generators, heavy, latency
 from bench import search as search_bench
 from bench.generators import Generator, Workspace
 from bench.measure import Run, measure
@@ -40,12 +40,14 @@ SCENARIOS = ("cold", "edit", "none")
 REPEATS, REPEAT_UNDER_S = 3, 5.0  # builds shorter than this are timed thrice
 RETRIES = 3  # rebuilds that found their cache invalid, at most, before one counts
 SIZES = (1000, 10_000)
+CORPORA = ("standard", "heavy")
 LARGE, LARGE_BASE = 100_000, 10_000
 SITEGEN_CODE = Path(__file__).resolve().parent.parent / "sitegen"
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
+    corpus: str  # "standard" (bench/corpus.py) or "heavy" (bench/heavy.py)
     generator: str
     posts: int
     scenario: str
@@ -55,26 +57,27 @@ class Result:
     warm: bool  # a rebuild found the generator's cache valid
 
 
-def corpus_folder(posts: int) -> Path:
+def corpus_folder(posts: int, kind: str = "standard") -> Path:
     """The generated corpus of `posts` posts, made now unless already made alike."""
-    folder = generators.CORPORA / f"posts-{posts}"
+    module = heavy if kind == "heavy" else corpus
+    folder = generators.CORPORA / f"{'heavy' if kind == 'heavy' else 'posts'}-{posts}"
     stamp = folder / ".generated"
-    wanted = f"{posts} {hashlib.sha256(Path(corpus.__file__).read_bytes()).hexdigest()}"
+    wanted = f"{posts} {hashlib.sha256(Path(str(module.__file__)).read_bytes()).hexdigest()}"
     if not (stamp.exists() and stamp.read_text() == wanted):
         generators.clear([folder])
-        print(f"generating {posts:,} posts into {folder} …", flush=True)
-        corpus.generate(folder, posts)
+        print(f"generating {posts:,} {kind} posts into {folder} …", flush=True)
+        module.generate(folder, posts)
         stamp.write_text(wanted)
     return folder
 
 
-def build_once(gen: Generator, ws: Workspace, posts: int, scenario: str) -> Result:
-    log = ws.logs / f"{gen.name}-{posts}-{scenario}.log"
+def build_once(gen: Generator, ws: Workspace, posts: int, scenario: str, kind: str) -> Result:
+    log = ws.logs / f"{ws.out.name}-{scenario}.log"
     run = measure(gen.command(ws), log)
     text = log.read_text(errors="replace")
-    result = Result(gen.name, posts, scenario, run, generators.count_files(ws.out),
+    result = Result(kind, gen.name, posts, scenario, run, generators.count_files(ws.out),
                     gen.note(text), gen.warm(text))
-    print(f"  {gen.name:8} {posts:>7,} {scenario:5} {run.wall:8.2f} s", flush=True)
+    print(f"  {kind:8} {gen.name:10} {posts:>7,} {scenario:5} {run.wall:8.2f} s", flush=True)
     return result
 
 
@@ -89,21 +92,21 @@ def prepare(gen: Generator, ws: Workspace, content: Path, scenario: str) -> None
 
 
 def time_scenario(gen: Generator, ws: Workspace, content: Path, posts: int,
-                  scenario: str) -> Result:
+                  scenario: str, kind: str) -> Result:
     """One build; a short one is run `REPEATS` times and the median kept."""
     runs: list[Result] = []
     while not runs or (len(runs) < REPEATS and runs[0].run.wall < REPEAT_UNDER_S):
-        runs.append(warm_build(gen, ws, content, posts, scenario))
+        runs.append(warm_build(gen, ws, content, posts, scenario, kind))
     return sorted(runs, key=lambda r: r.run.wall)[len(runs) // 2]
 
 
 def warm_build(gen: Generator, ws: Workspace, content: Path, posts: int,
-               scenario: str) -> Result:
+               scenario: str, kind: str) -> Result:
     """One build of `scenario`; a rebuild that found its cache invalid (sitegen's code
     changed since the build before) does not count and is run again, up to `RETRIES`."""
     for _ in range(RETRIES):
         prepare(gen, ws, content, scenario)
-        result = build_once(gen, ws, posts, scenario)
+        result = build_once(gen, ws, posts, scenario, kind)
         if scenario == "cold" or result.warm:
             break
         print("    its cache did not apply (the code changed since?): once more", flush=True)
@@ -111,11 +114,12 @@ def warm_build(gen: Generator, ws: Workspace, content: Path, posts: int,
 
 
 def bench_generator(gen: Generator, source: Path, posts: int,
-                    scenarios: tuple[str, ...] = SCENARIOS) -> list[Result]:
+                    scenarios: tuple[str, ...] = SCENARIOS, kind: str = "standard"
+                    ) -> list[Result]:
     """Lay out the corpus for `gen` (not timed), then time each scenario in turn."""
-    ws = generators.workspace(gen.name, posts)
+    ws = generators.workspace(gen.name, posts, kind)
     content = gen.lay_out(source, ws.site)
-    return [time_scenario(gen, ws, content, posts, s) for s in scenarios]
+    return [time_scenario(gen, ws, content, posts, s, kind) for s in scenarios]
 
 
 def code_digest() -> str:
@@ -126,18 +130,20 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def ratio(results: list[Result], posts: int, scenario: str, peer: str) -> float | None:
-    """sitegen's wall time ÷ the peer's, for one corpus and scenario."""
+def ratio(results: list[Result], posts: int, scenario: str, peer: str,
+          kind: str = "standard", ours: str = "sitegen") -> float | None:
+    """sitegen's wall time (`ours`: with or without search) ÷ the peer's, for one
+    corpus and scenario."""
     walls = {r.generator: r.run.wall for r in results
-             if r.posts == posts and r.scenario == scenario}
-    if "sitegen" not in walls or peer not in walls:
+             if r.posts == posts and r.scenario == scenario and r.corpus == kind}
+    if ours not in walls or peer not in walls:
         return None
-    return walls["sitegen"] / walls[peer]
+    return walls[ours] / walls[peer]
 
 
 # (heading, width): right-aligned, or left-aligned when the width is negative
-COLUMNS = (("corpus", 6), ("generator", -9), ("scenario", -8), ("wall s", 6), ("CPU s", 6),
-           ("peak MB", 7), ("main MB", 7), ("workers", 7), ("files", 6), ("÷hugo", 5),
+COLUMNS = (("corpus", -8), ("posts", 6), ("generator", -10), ("scenario", -8), ("wall s", 6),
+           ("CPU s", 6), ("peak MB", 7), ("main MB", 7), ("workers", 7), ("files", 6), ("÷hugo", 5),
            ("÷pelican", 8), ("load", 4), ("note", 0))
 
 
@@ -147,10 +153,12 @@ def _row(cells: list[str]) -> str:
 
 
 def _cells(r: Result, results: list[Result]) -> list[str]:
-    ours = r.generator == "sitegen"
-    hugo = ratio(results, r.posts, r.scenario, "hugo") if ours else None
-    pelican = ratio(results, r.posts, r.scenario, "pelican") if ours else None
-    return [str(r.posts), r.generator, r.scenario, f"{r.run.wall:.2f}", f"{r.run.cpu:.2f}",
+    ours = r.generator.startswith("sitegen")
+    hugo = ratio(results, r.posts, r.scenario, "hugo", r.corpus, r.generator) if ours else None
+    pelican = (ratio(results, r.posts, r.scenario, "pelican", r.corpus, r.generator)
+               if ours else None)
+    return [r.corpus, str(r.posts), r.generator, r.scenario, f"{r.run.wall:.2f}",
+            f"{r.run.cpu:.2f}",
             f"{r.run.peak_mb:.0f}", f"{r.run.main_mb:.0f}", f"{r.run.workers_mb:.0f}",
             str(r.files), _ratio(hugo), _ratio(pelican), f"{r.run.load:.1f}", r.note]
 
@@ -168,28 +176,86 @@ def _mark(ok: bool | None) -> str:
     return "not measured" if ok is None else ("met" if ok else "NOT MET")
 
 
-def _wall(results: list[Result], generator: str, posts: int, scenario: str) -> float | None:
-    return next((r.run.wall for r in results if r.generator == generator
+def _wall(results: list[Result], generator: str, posts: int, scenario: str,
+          kind: str = "standard") -> float | None:
+    return next((r.run.wall for r in results if r.generator == generator and r.corpus == kind
                  and r.posts == posts and r.scenario == scenario), None)
 
 
-def format_targets(results: list[Result], posts: int) -> list[str]:
-    """sitegen's targets on the `posts` corpus, each met or not."""
-    hugo = ratio(results, posts, "cold", "hugo")
-    pelican = ratio(results, posts, "cold", "pelican")
-    edit, none = _wall(results, "sitegen", posts, "edit"), _wall(results, "sitegen", posts, "none")
-    peak = max((r.run.peak_mb for r in results if r.generator == "sitegen"
-                and r.posts == posts), default=None)
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Issue 16's targets at one size (seconds, MB)."""
+
+    edit: float
+    none: float
+    peak_cold: float
+    peak_edit: float
+    reload: float
+    ready: float
+    gone: float
+
+
+LIMITS_10K = Limits(0.3, 0.1, 500.0, 150.0, 0.05, 2.0, 0.5)
+LIMITS_100K = Limits(0.6, 0.3, 1500.0, 300.0, 0.1, 5.0, 1.0)
+NO_SERVE = latency.Serve(None, None, None)
+
+
+def _sitegen(results: list[Result], kind: str, posts: int) -> str:
+    """The sitegen run the targets read: without search when it ran (as issue 16 asks)."""
+    ran = {r.generator for r in results if r.corpus == kind and r.posts == posts}
+    return "sitegen-ns" if "sitegen-ns" in ran or "sitegen" not in ran else "sitegen"
+
+
+def _peak(results: list[Result], name: str, kind: str, posts: int,
+          scenario: str) -> float | None:
+    return next((r.run.peak_mb for r in results if r.generator == name and r.corpus == kind
+                 and r.posts == posts and r.scenario == scenario), None)
+
+
+def format_targets(results: list[Result], kind: str, posts: int,
+                   serve: latency.Serve = NO_SERVE) -> list[str]:
+    """Issue 16's targets on one corpus and size, each met or NOT MET with its figure
+    (and issue 12's Pelican target, still in force)."""
+    limit = LIMITS_10K if posts <= 10_000 else LIMITS_100K
+    name = _sitegen(results, kind, posts)
+    hugo = ratio(results, posts, "cold", "hugo", kind, name)
+    pelican = ratio(results, posts, "cold", "pelican", kind, name)
     faster = None if pelican is None else 1 / pelican
+    rows = [
+        ("cold build ÷ Hugo's, same run", "≤ 1.00", _ratio(hugo) or "-", _le(hugo, 1.0)),
+        ("cold build faster than Pelican (issue 12)", "≥ 4×", _times(faster),
+         None if faster is None else faster >= 4.0),
+        *_time_rows(results, name, kind, posts, limit),
+        ("dev server save → reload event", _secs(limit.reload), _secs(serve.reload),
+         _le(serve.reload, limit.reload)),
+        ("`sitegen serve` ready (first page), cache warm", _secs(limit.ready),
+         _secs(serve.ready), _le(serve.ready, limit.ready)),
+        ("`sitegen serve` gone after Ctrl-C", _secs(limit.gone), _secs(serve.gone),
+         _le(serve.gone, limit.gone)),
+    ]
+    flag = " --no-search" if name == "sitegen-ns" else " (with search: no sitegen-ns run)"
+    return [f"issue 16 targets, {kind} corpus, {posts:,} posts (sitegen{flag}):",
+            *(f"  {what:48} {_bound(lim):>8} {fig:>14}  {_mark(ok)}"
+              for what, lim, fig, ok in rows)]
+
+
+def _bound(limit: str) -> str:
+    return limit if limit[:1] in "≤≥" else f"≤ {limit}"
+
+
+def _time_rows(results: list[Result], name: str, kind: str, posts: int,
+               limit: Limits) -> list[tuple[str, str, str, bool | None]]:
+    edit, none = (_wall(results, name, posts, s, kind) for s in ("edit", "none"))
+    cold_mb, edit_mb = (_peak(results, name, kind, posts, s) for s in ("cold", "edit"))
     return [
-        f"sitegen targets on {posts:,} posts:",
-        f"  cold build ≤ Hugo's (ratio ≤ 1.00): {_ratio(hugo) or '-'} — "
-        f"{_mark(_le(hugo, 1.0))}",
-        f"  cold build ≥ 4× faster than Pelican: {_times(faster)} — "
-        f"{_mark(None if faster is None else faster >= 4.0)}",
-        f"  one-edit rebuild ≤ 1 s: {_secs(edit)} — {_mark(_le(edit, 1.0))}",
-        f"  no-change rebuild ≤ 0.5 s: {_secs(none)} — {_mark(_le(none, 0.5))}",
-        f"  peak memory ≤ 700 MB (process tree): {_mb(peak)} — {_mark(_le(peak, 700.0))}",
+        ("one-edit rebuild (fresh process)", _secs(limit.edit), _secs(edit),
+         _le(edit, limit.edit)),
+        ("no-change build (fresh process)", _secs(limit.none), _secs(none),
+         _le(none, limit.none)),
+        ("peak memory, cold (process tree)", _mb(limit.peak_cold), _mb(cold_mb),
+         _le(cold_mb, limit.peak_cold)),
+        ("peak memory, one-edit rebuild (process tree)", _mb(limit.peak_edit), _mb(edit_mb),
+         _le(edit_mb, limit.peak_edit)),
     ]
 
 
@@ -205,7 +271,7 @@ def search_lines(results: list[Result], posts: int) -> list[str]:
     cold, edit = _wall(results, "sitegen", posts, "cold"), _wall(results, "sitegen", posts, "edit")
     share = None if not cold else seconds / cold
     peak = max((r.run.peak_mb for r in results if r.generator == "sitegen"
-                and r.posts == posts), default=None)
+                and r.corpus == "standard" and r.posts == posts), default=None)
     return [
         f"search index on {posts:,} posts (one Pagefind bundle per year, or part of a busy year):",
         f"  cold index {seconds:.2f} s (its process tree {alone.peak_mb:.0f} MB) ≤ 50% of "
@@ -281,12 +347,14 @@ def _mb(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} MB"
 
 
-def serve_line(posts: int) -> str:
-    site = generators.workspace("sitegen", posts).site
-    print(f"  dev server on {posts:,} posts …", flush=True)
-    seconds = latency.measure_serve_latency(site)
-    shown = "not measured" if seconds is None else f"{seconds:.2f} s (median of {latency.SAVES})"
-    return f"dev server save → reload on {posts:,} posts: {shown}"
+def serve_figures(results: list[Result], kind: str, posts: int) -> latency.Serve:
+    """The dev server on the corpus sitegen last built: save → reload (in-process, a
+    first build of its own), then `sitegen serve` ready and stopped, its cache warm."""
+    ws = generators.workspace(_sitegen(results, kind, posts), posts, kind)
+    print(f"  dev server on {posts:,} {kind} posts …", flush=True)
+    reload = latency.measure_serve_latency(ws.site)
+    ready, gone = latency.measure_serve_start(ws.site, ws.cache)
+    return latency.Serve(reload, ready, gone)
 
 
 def describe_setup() -> str:
@@ -302,40 +370,57 @@ def describe_setup() -> str:
             f"Python {platform.python_version()}, {os.cpu_count()} cores")
 
 
-def run_standard(sizes: list[int], names: list[str], serve: bool) -> None:
+def run_standard(sizes: list[int], names: list[str], serve: bool, kinds: list[str]) -> None:
+    """Each corpus at its sizes (the heavy one at the largest only), every generator."""
     print(describe_setup(), flush=True)
     before = code_digest()
     results: list[Result] = []
-    for posts in sizes:
-        source = corpus_folder(posts)
-        for name in names:
-            results.extend(bench_generator(generators.ALL[name], source, posts))
-    lines = ["", format_table(results), "", *format_targets(results, max(sizes))]
-    if "sitegen" in names:
-        lines.extend(search_lines(results, max(sizes)))
-        lines.append(combination_line(max(sizes)))
-        lines.extend(new_post_lines(generators.workspace("sitegen", max(sizes)), max(sizes)))
-    if serve and "sitegen" in names:
-        lines.append(serve_line(max(sizes)))
+    for kind in kinds:
+        for posts in sizes if kind == "standard" else sizes[-1:]:
+            source = corpus_folder(posts, kind)
+            for name in names:
+                results.extend(bench_generator(generators.ALL[name], source, posts,
+                                               SCENARIOS, kind))
+    largest = max(sizes)
+    lines = ["", format_table(results)]
+    for kind in kinds:
+        figures = serve_figures(results, kind, largest) if serve else NO_SERVE
+        lines.extend(["", *format_targets(results, kind, largest, figures)])
+    if "sitegen" in names and "standard" in kinds:
+        lines.extend(search_lines(results, largest))
+        lines.append(combination_line(largest))
+        lines.extend(new_post_lines(generators.workspace("sitegen", largest), largest))
     print("\n".join(lines))
     _warn_if_code_changed(before)
 
 
-def run_large(posts: int) -> None:
+def run_large(posts: int, kinds: list[str], serve: bool) -> None:
+    """sitegen without search on `posts` posts of each corpus: cold, one edit, no
+    change; and the standard corpus's cold build against 10,000 posts."""
     print(describe_setup(), flush=True)
     before = code_digest()
-    results = [r for size in (LARGE_BASE, posts) for r in
-               bench_generator(generators.SITEGEN, corpus_folder(size), size, ("cold",))]
-    base, large = results[0].run, results[1].run
-    times = large.wall / base.wall
-    limit = 12.0 * posts / LARGE
-    print("\n".join(["", format_table(results), "",
-                     f"{posts:,} posts: cold {large.wall:.1f} s, peak {large.peak_mb:.0f} MB "
-                     f"(process tree; main {large.main_mb:.0f} MB, workers "
-                     f"{large.workers_mb:.0f} MB each at most)",
-                     f"  ÷ cold {LARGE_BASE:,}: {times:.1f}× (target ≤ {limit:.1f}×) — "
-                     f"{_mark(times <= limit)}"]))
+    gen = generators.SITEGEN_NO_SEARCH
+    results = [*bench_generator(gen, corpus_folder(LARGE_BASE), LARGE_BASE, ("cold",))]
+    for kind in kinds:
+        results.extend(bench_generator(gen, corpus_folder(posts, kind), posts, SCENARIOS, kind))
+    lines = ["", format_table(results)]
+    for kind in kinds:
+        figures = serve_figures(results, kind, posts) if serve else NO_SERVE
+        lines.extend(["", *format_targets(results, kind, posts, figures)])
+    print("\n".join([*lines, "", *_large_lines(results, posts)]))
     _warn_if_code_changed(before)
+
+
+def _large_lines(results: list[Result], posts: int) -> list[str]:
+    """Issue 12's line: the standard corpus's cold build against 10,000 posts'."""
+    base, large = (next(r.run for r in results if r.corpus == "standard" and r.posts == n
+                        and r.scenario == "cold") for n in (LARGE_BASE, posts))
+    times, limit = large.wall / base.wall, 12.0 * posts / LARGE
+    return [f"{posts:,} posts: cold {large.wall:.1f} s, peak {large.peak_mb:.0f} MB "
+            f"(process tree; main {large.main_mb:.0f} MB, workers "
+            f"{large.workers_mb:.0f} MB each at most)",
+            f"  ÷ cold {LARGE_BASE:,}: {times:.1f}× (target ≤ {limit:.1f}×) — "
+            f"{_mark(times <= limit)}"]
 
 
 def _warn_if_code_changed(before: str) -> None:
@@ -354,14 +439,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
                         help="corpus sizes (default: 1000 10000)")
     parser.add_argument("--generators", nargs="+", choices=sorted(generators.ALL),
-                        default=list(generators.ALL), help="default: all three")
+                        default=list(generators.ALL),
+                        help="default: all (sitegen with and without search, Hugo, Pelican)")
+    parser.add_argument("--corpus", nargs="+", choices=CORPORA, default=list(CORPORA),
+                        help="standard (bench/corpus.py), heavy (bench/heavy.py): both")
     parser.add_argument("--no-serve", action="store_true",
-                        help="skip the dev server save → reload measure")
+                        help="skip the dev server measures (save → reload, ready, Ctrl-C)")
     args = parser.parse_args()
     if args.large:
-        run_large(args.posts)
+        run_large(args.posts, args.corpus, serve=False)
     else:
-        run_standard(sorted(args.sizes), args.generators, not args.no_serve)
+        run_standard(sorted(args.sizes), args.generators, not args.no_serve, args.corpus)
 
 
 if __name__ == "__main__":
