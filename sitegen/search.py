@@ -56,6 +56,10 @@ class SearchError(SiteError):
     """Pagefind is missing or failed."""
 
 
+class SearchStopped(SearchError):
+    """Pagefind was stopped by a signal (Ctrl-C, or `stop_all`): not its failure."""
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """One post as Pagefind indexes it."""
@@ -365,6 +369,15 @@ def _usable(store: Path) -> bool:
 # Pagefind's service ----------------------------------------------------------------
 
 PIPES: set[int] = set()  # the pipes of the Pagefind processes this process runs
+LIVE: set[subprocess.Popen[bytes]] = set()  # those processes, for stop_all
+
+
+def stop_all() -> None:
+    """Stop every Pagefind process this process runs (the dev server, quitting, does not
+    wait for an index it will never publish); their readers get SearchStopped."""
+    for process in list(LIVE):
+        with contextlib.suppress(OSError):
+            process.kill()
 
 
 def _close_pipes() -> None:
@@ -375,6 +388,7 @@ def _close_pipes() -> None:
         with contextlib.suppress(OSError):
             os.close(fd)
     PIPES.clear()
+    LIVE.clear()  # the parent's to stop, not the worker's
 
 
 os.register_at_fork(after_in_child=_close_pipes)
@@ -399,6 +413,7 @@ class Pagefind:
             raise SearchError("pagefind", None, f"cannot run {binary} "
                               f"({exc.strerror or exc}); {FIX}") from None
         PIPES.update(self._pipes())
+        LIVE.add(self._process)
         return self
 
     def _pipes(self) -> set[int]:
@@ -408,6 +423,7 @@ class Pagefind:
     def __exit__(self, *exc: object) -> None:
         if self._process:
             PIPES.difference_update(self._pipes())
+            LIVE.discard(self._process)
             with contextlib.suppress(OSError):
                 self._process.stdin.close()  # type: ignore[union-attr]
             try:
@@ -500,8 +516,18 @@ class Pagefind:
             self._log.seek(0)
             lines = self._log.read().decode(errors="replace").strip().splitlines()
         said = f" ({lines[-1]})" if lines else ""
+        if self._signalled():
+            return SearchStopped("pagefind", None, f"Pagefind was stopped{said}")
         return SearchError("pagefind", None, f"Pagefind failed to index the posts: "
                            f"{why}{said}; {FIX}")
+
+    def _signalled(self) -> bool:
+        """Whether the process ended by a signal (Ctrl-C reaches it too, or stop_all)."""
+        try:
+            code = self._process.wait(timeout=1) if self._process else 0
+        except subprocess.TimeoutExpired:
+            return False
+        return code < 0
 
 
 def _decoded(answer: dict[str, Any]) -> list[tuple[str, bytes]]:

@@ -12,6 +12,8 @@ import contextlib
 import logging
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import webbrowser
@@ -25,6 +27,7 @@ from sitegen.watch import Status, Watcher
 
 log = logging.getLogger("sitegen")
 EXIT_OK, EXIT_USAGE = 0, 2
+REMOVER = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
 
 def watch(site_dir: Path, out_dir: Path,
@@ -46,7 +49,21 @@ def run(args: argparse.Namespace) -> int:
         log.info("Stopping")
         return EXIT_OK
     finally:
-        shutil.rmtree(private, ignore_errors=True)
+        _remove(private)
+
+
+def _remove(folder: Path) -> None:
+    """Remove the private build folder without making Ctrl-C wait for it (tens of
+    thousands of files take seconds): renamed at once, then removed by a process of
+    its own that outlives this one; removed here when that process cannot start."""
+    gone = folder.with_name(folder.name + "-removing")
+    try:
+        folder.rename(gone)
+        subprocess.Popen([sys.executable, "-c", REMOVER, str(gone)], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    except OSError:
+        shutil.rmtree(gone if gone.exists() else folder, ignore_errors=True)
 
 
 def _serve(args: argparse.Namespace, watcher: Watcher) -> int:

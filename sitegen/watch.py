@@ -121,9 +121,12 @@ class SearchUpdates:
                 self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop at once: an index being made is dropped (its Pagefind stopped), for it
+        would never be published."""
         with self._news:
             self._stopped = True
             self._news.notify()
+        search.stop_all()
         if self._thread:
             self._thread.join(timeout)
 
@@ -140,6 +143,8 @@ class SearchUpdates:
                 with self._news:
                     newer = self._wanted is not None or self._stopped
                 self._done(fresh, not newer)
+            except search.SearchStopped:
+                pass  # Ctrl-C, or stop(): the server is going away
             except SiteError as exc:
                 log.error("error: %s", exc)
             finally:

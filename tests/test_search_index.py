@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from sitegen import search
 from sitegen.build import Options, build
 from sitegen.watch import Watcher
 from tests.conftest import make_site, post, sitegen, tree
@@ -231,3 +232,17 @@ def test_a_busy_year_is_indexed_in_halves(tmp_path: Path) -> None:
     assert (store / "2025-07/digest").read_text() != second
     found = records(site / "public")
     assert len(found) == 450 and "kingfishers" in found["/2025/Dec/12/p11/"]["content"]
+
+
+def test_a_stopped_pagefind_is_stopped_not_broken(tmp_path: Path) -> None:
+    """The dev server, quitting, stops Pagefind (and Ctrl-C reaches it too): that is
+    SearchStopped, which it does not report, not the 'reinstall' error."""
+    record = search.Record("/a/", "Some words.", {"title": "A"}, {"year": ["2025"]},
+                           {"date": "2025-01-01"})
+    with search.Pagefind() as pagefind:
+        search.stop_all()
+        with pytest.raises(search.SearchStopped) as stopped:
+            pagefind.write([record], "en", tmp_path / "bundle", {})
+    assert "reinstall" not in str(stopped.value)
+    assert not search.LIVE
+
