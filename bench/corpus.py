@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 _WORD_TEXT = ("static site feed atom svg python markdown template render cache build "
@@ -125,14 +126,25 @@ def one_post(rng: random.Random, number: int, date: dt.datetime, tags: list[str]
 
 def generate(root: Path, posts: int, tags: int = 2000, seed: int = 1) -> Path:
     """Write site.toml and content/ for a corpus of `posts` posts under `root`."""
+    return write(root, posts, tag_names(min(tags, max(posts // 5, 10))), seed, "Bench Links",
+                 one_post)
+
+
+PostWriter = Callable[[random.Random, int, dt.datetime, list[str]], str]
+
+
+def write(root: Path, posts: int, names: list[str], seed: int, title: str,
+          post_of: PostWriter) -> Path:
+    """site.toml and `posts` posts written by `post_of`, dated over YEARS years, tagged
+    from `names` by a Zipf law (each name used at least once): the same seed, the same
+    bytes. Shared by this corpus and bench/heavy.py's."""
     rng = random.Random(seed)
-    names = tag_names(min(tags, max(posts // 5, 10)))
     weights = [1 / (rank + 1) for rank in range(len(names))]
     span = dt.timedelta(days=365 * YEARS).total_seconds()
     stamps = sorted(rng.uniform(0, span) for _ in range(posts))
     (root / "content").mkdir(parents=True, exist_ok=True)
     (root / "site.toml").write_text(
-        'title = "Bench Links"\nbase_url = "https://example.org/"\nauthor = "Bench"\n'
+        f'title = "{title}"\nbase_url = "https://example.org/"\nauthor = "Bench"\n'
         'timezone = "UTC"\nper_page = 30\n[feeds]\nentries = 20\n', encoding="utf-8")
     for number, stamp in enumerate(stamps):
         date = (START + dt.timedelta(seconds=int(stamp))).replace(microsecond=0)
@@ -140,7 +152,7 @@ def generate(root: Path, posts: int, tags: int = 2000, seed: int = 1) -> Path:
         chosen.update(rng.choices(names, weights, k=rng.randint(1, 4)))
         folder = root / "content" / str(date.year)
         folder.mkdir(exist_ok=True)
-        text = one_post(rng, number, date, sorted(chosen, key=names.index))
+        text = post_of(rng, number, date, sorted(chosen, key=names.index))
         (folder / f"{date:%Y-%m-%d}-post-{number}.md").write_text(text, encoding="utf-8")
     return root
 

@@ -160,24 +160,8 @@ def one_post(rng: random.Random, number: int, date: dt.datetime, tags: list[str]
 
 def generate(root: Path, posts: int, tags: int | None = None, seed: int = 1) -> Path:
     """Write site.toml and content/ for a heavy corpus of `posts` posts under `root`."""
-    rng = random.Random(seed)
     names = corpus.tag_names(tags_for(posts) if tags is None else tags)
-    weights = [1 / (rank + 1) for rank in range(len(names))]
-    span = dt.timedelta(days=365 * corpus.YEARS).total_seconds()
-    stamps = sorted(rng.uniform(0, span) for _ in range(posts))
-    (root / "content").mkdir(parents=True, exist_ok=True)
-    (root / "site.toml").write_text(
-        'title = "Bench Heavy"\nbase_url = "https://example.org/"\nauthor = "Bench"\n'
-        'timezone = "UTC"\nper_page = 30\n[feeds]\nentries = 20\n', encoding="utf-8")
-    for number, stamp in enumerate(stamps):
-        date = (corpus.START + dt.timedelta(seconds=int(stamp))).replace(microsecond=0)
-        chosen = {names[number % len(names)]} if number < len(names) else set()
-        chosen.update(rng.choices(names, weights, k=rng.randint(1, 4)))
-        folder = root / "content" / str(date.year)
-        folder.mkdir(exist_ok=True)
-        text = one_post(rng, number, date, sorted(chosen, key=names.index))
-        (folder / f"{date:%Y-%m-%d}-post-{number}.md").write_text(text, encoding="utf-8")
-    return root
+    return corpus.write(root, posts, names, seed, "Bench Heavy", one_post)
 
 
 def main() -> None:
