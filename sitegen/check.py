@@ -254,12 +254,9 @@ def _check_index(root: etree._Element, output: Output, config: Config,
 def _sitemap_file(loc: str, output: Output, config: Config, seen: set[str]) -> tuple[str, str]:
     """(file, '') for a URL that names a sitemap file of the output, else ('', what is
     wrong)."""
-    target = links.resolve(loc, "", config)
-    if target is None or target.path is None:
-        return "", f"which is not under the base URL {config.base_url}"
-    path = links.file_for(target.path, output.files)
-    if path is None:
-        return "", "which is not in the output"
+    path, problem = _output_file(loc, output, config)
+    if problem:
+        return "", problem
     if path == pages.SITEMAP:
         return "", "which is the index itself"
     return ("", "a second time") if path in seen else (path, "")
@@ -286,14 +283,20 @@ def _listed_twice(listed: Mapping[str, list[str]]) -> Iterator[str]:
                    f"{', '.join(where)}: list {page} {len(names)} times")
 
 
-def _sitemap_page(loc: str, output: Output, config: Config) -> tuple[str, str]:
-    """(page, '') for a URL that names a page of the output, else ('', what is wrong)."""
+def _output_file(loc: str, output: Output, config: Config) -> tuple[str, str]:
+    """(the output file a sitemap's URL names, '') or ('', what is wrong)."""
     target = links.resolve(loc, "", config)
     if target is None or target.path is None:
         return "", f"which is not under the base URL {config.base_url}"
-    page = links.file_for(target.path, output.files)
-    if page is None:
-        return "", "which is not in the output"
+    path = links.file_for(target.path, output.files)
+    return (path, "") if path is not None else ("", "which is not in the output")
+
+
+def _sitemap_page(loc: str, output: Output, config: Config) -> tuple[str, str]:
+    """(page, '') for a URL that names a page of the output, else ('', what is wrong)."""
+    page, problem = _output_file(loc, output, config)
+    if problem:
+        return "", problem
     if page not in output.documents or not output.documents[page].is_page:
         return "", f"which is not a page to index ({page} is not HTML, a redirect or 404.html)"
     return page, ""
