@@ -51,13 +51,18 @@ class Generator:
     warm: Callable[[str], bool] = lambda log: True  # did a rebuild find its cache valid?
 
 
+# Python on a user's machine keeps its compiled modules (__pycache__); a sandbox or CI
+# may set PYTHONDONTWRITEBYTECODE, which makes every run compile sitegen again (0.15 s).
+USER_ENV = ("-u", "PYTHONDONTWRITEBYTECODE")
+
+
 def sitegen_command(ws: Workspace) -> list[str]:
     """sitegen keeps compiled templates in the user's cache folder: here, the workspace's,
     so that a cold build starts without them."""
     script = BIN / "sitegen"
     program = [str(script)] if script.exists() else [sys.executable, "-m", "sitegen"]
-    return ["env", f"XDG_CACHE_HOME={ws.cache}", *program, "build", "--source", str(ws.site),
-            "--out", str(ws.out)]
+    return ["env", *USER_ENV, f"XDG_CACHE_HOME={ws.cache}", *program, "build",
+            "--source", str(ws.site), "--out", str(ws.out)]
 
 
 def sitegen_no_search_command(ws: Workspace) -> list[str]:

@@ -53,6 +53,7 @@ def measure_serve_start(site_dir: Path, cache_home: Path) -> tuple[float | None,
     command = [sys.executable, "-m", "sitegen", "serve", "--source", str(site_dir),
                "--port", str(port)]
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as on a user's machine (generators.USER_ENV)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import resource
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +59,8 @@ def measure(command: list[str], log: Path, cwd: Path | None = None) -> Run:
     with log.open("wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        memory, status, usage = _wait_polling(process.pid)
-        wall = time.perf_counter() - started
+        memory, status, usage, ended = _wait_polling(process.pid)
+        wall = ended - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
@@ -71,16 +72,26 @@ def measure(command: list[str], log: Path, cwd: Path | None = None) -> Run:
                marks.get(process.pid, usage.ru_maxrss / 1024), workers, load)
 
 
-def _wait_polling(pid: int) -> tuple[Memory, int, resource.struct_rusage]:
-    """Wait for `pid`, polling its tree's memory; (memory, exit status, usage)."""
+def _wait_polling(pid: int) -> tuple[Memory, int, resource.struct_rusage, float]:
+    """Wait for `pid`, polling its tree's memory; (memory, exit status, usage, the
+    moment it ended). A thread waits for the exit itself, so that the end is known to
+    the microsecond, not to the poll (a no-change build takes about two polls)."""
     root = psutil.Process(pid)
     memory = Memory()
-    while True:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            return memory, status, usage
+    ended: list[tuple[int, int, resource.struct_rusage, float]] = []
+    done = threading.Event()
+
+    def wait() -> None:
+        _, status, usage = os.wait4(pid, 0)
+        ended.append((pid, status, usage, time.perf_counter()))
+        done.set()
+
+    threading.Thread(target=wait, daemon=True).start()
+    while not done.is_set():
         _poll(root, memory)
-        time.sleep(POLL_S)
+        done.wait(POLL_S)
+    _, status, usage, moment = ended[0]
+    return memory, status, usage, moment
 
 
 def _poll(root: psutil.Process, memory: Memory) -> None:

@@ -11,9 +11,8 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -31,6 +30,7 @@ from sitegen import (
     search,
     shape,
     site,
+    stamp,
     tags,
     theme,
     websub,
@@ -45,6 +45,7 @@ from sitegen.errors import BuildErrors, ConfigError, ContentError, SiteError, Wa
 from sitegen.feeds import FeedWriter
 from sitegen.pages import Page, StaticFile
 from sitegen.site import Entry
+from sitegen.summary import Summary
 from sitegen.templates import Renderer, renderer_for
 
 THEME_STATIC = theme.STATIC
@@ -66,25 +67,6 @@ class Options:
     search_store: Path | None = None  # where bundles are made; None: .cache/search/
 
 
-@dataclass
-class Summary:
-    posts: int = 0
-    pages: int = 0
-    tags: int = 0
-    feeds: int = 0
-    parsed: int = 0
-    rendered: int = 0
-    written: int = 0
-    deleted: int = 0
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # news that is not a problem
-    out_dir: Path = Path()
-    search: search.Index | None = None  # what the build published of the search index
-    scheduled: int = 0  # posts dated after now, held back (or shown marked: --drafts)
-    next_due: str = ""  # the first one's date in the site's timezone, '2026-12-01 09:00'
-
-
 Advance = workers.Advance  # told how many more items of a stage are done
 Progress = Callable[[str, int], contextlib.AbstractContextManager[Advance]]
 # told (what, how many) before a long stage; what it gives is told as items are done,
@@ -93,15 +75,18 @@ LONG = 500  # items from which a stage counts as long work (about a second or mo
 
 
 def build(options: Options, cache: Cache | None = None, progress: Progress | None = None,
-          changed: Collection[str] | None = None) -> Summary:
+          changed: Collection[str] | None = None, taken: stamp.Taken | None = None) -> Summary:
     """Build the site into its output folder; raise BuildErrors and leave it untouched.
     `changed`: the only content files that may differ since the last build with this
-    `cache` (the dev server's watcher knows); None: look at every file."""
+    `cache` (the dev server's watcher knows); None: look at every file. `taken`: the
+    stamp of the inputs, taken before (`sitegen build` takes it to check it first)."""
     started = time.perf_counter()
+    on_disk = cache is None and options.use_cache
+    if on_disk and taken is None:
+        taken = take_stamp(options)
     config = load_config(options)
     now = now_of_build()
     out_dir = (options.out_dir or options.site_dir / config.output).resolve()
-    on_disk = cache is None and options.use_cache
     with output.claim(out_dir, options.site_dir, options.adopt) as folder, \
             _search_store(options, on_disk) as store, contextlib.ExitStack() as meanwhile:
         try:
@@ -114,8 +99,10 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                 static = _static_files(options.site_dir)
                 inputs = _inputs(options, config, out_dir, sources, renderer, static)
                 if cache.inputs == inputs and cache.manifest == folder.last_id \
-                        and schedule.within(cache.window, now):
-                    return _unchanged(cache, out_dir, started)
+                        and dates.within(cache.window, now):
+                    if taken and not cache.warnings:
+                        stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
+                    return Summary.unchanged(cache.last, out_dir, time.perf_counter() - started)
                 if not cache.loaded:
                     cache_store.load_posts(options.site_dir, cache)
                 summary = Summary(out_dir=out_dir, notes=folder.notes,
@@ -138,9 +125,16 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
             gc.unfreeze()
     _count(summary, planned)
     cache.window = held.window
-    _remember(options, cache, inputs, planned, renderer, summary, on_disk)
+    if _remember(options, cache, inputs, planned, renderer, summary, on_disk) and taken:
+        stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def take_stamp(options: Options) -> stamp.Taken | None:
+    """The stamp of this build's inputs (stamp.py)."""
+    return stamp.take(options.site_dir, options.out_dir, options.base_url, options.drafts,
+                      options.future, options.search)
 
 
 def load_config(options: Options) -> Config:
@@ -245,15 +239,18 @@ def _index_aside(posts: list[content.Post], config: Config, options: Options, st
 
 
 def _remember(options: Options, cache: Cache, inputs: str, planned: shape.Planned,
-              renderer: Renderer, summary: Summary, on_disk: bool) -> None:
-    """Keep what this build learnt, in memory and, unless told not to, in .cache/."""
-    cache.inputs, cache.last, cache.shape = inputs, _figures(summary), planned.shape
+              renderer: Renderer, summary: Summary, on_disk: bool) -> bool:
+    """Keep what this build learnt, in memory and, unless told not to, in .cache/;
+    whether .cache/ now holds it."""
+    cache.inputs, cache.last, cache.shape = inputs, summary.figures(), planned.shape
     cache.templates_ok = renderer.digest
     cache.renderer = renderer if cache.keep_plan else None
     cache.planned = planned if cache.keep_plan else None
-    if on_disk:
-        problem = cache_store.save(options.site_dir, cache)
-        summary.notes.extend([*cache.warnings, *([problem] if problem else [])])
+    if not on_disk:
+        return False
+    problem = cache_store.save(options.site_dir, cache)
+    summary.notes.extend([*cache.warnings, *([problem] if problem else [])])
+    return not (cache.warnings or problem)
 
 
 def _sources(site_dir: Path, cache: Cache, changed: Collection[str] | None) \
@@ -334,22 +331,6 @@ def _inputs(options: Options, config: Config, out_dir: Path, sources: list[conte
                      *(f"|{f.path}={f.digest}" for f in static)])
     # surrogatepass: a folder name that is not UTF-8 still has a digest
     return hashlib.sha256((head + files).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _figures(summary: Summary) -> dict[str, Any]:
-    return {"posts": summary.posts, "pages": summary.pages, "tags": summary.tags,
-            "feeds": summary.feeds, "warnings": summary.warnings,
-            "scheduled": summary.scheduled, "next_due": summary.next_due}
-
-
-def _unchanged(cache: Cache, out_dir: Path, started: float) -> Summary:
-    """The summary of a build that found nothing changed since the last one."""
-    last = cache.last
-    return Summary(posts=last.get("posts", 0), pages=last.get("pages", 0),
-                   tags=last.get("tags", 0), feeds=last.get("feeds", 0),
-                   warnings=list(last.get("warnings", [])), out_dir=out_dir,
-                   scheduled=last.get("scheduled", 0), next_due=last.get("next_due", ""),
-                   seconds=time.perf_counter() - started)
 
 
 def read_site(options: Options) \

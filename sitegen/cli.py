@@ -9,18 +9,19 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen import __version__, dates
-from sitegen.build import Options, Summary, build
-from sitegen.errors import BuildErrors, SiteError, WarningsFailed, grouped
+from sitegen import __version__, dates, stamp
+from sitegen.errors import BuildErrors, SiteError, WarningsFailed, WorkerFailed, grouped
 from sitegen.progress import display
-from sitegen.workers import WorkerFailed
+from sitegen.summary import Summary
 
 if TYPE_CHECKING:
     from sitegen import newpost
+    from sitegen.build import Options
     from sitegen.tagreport import TagUse
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -199,6 +200,7 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> Options:
+    from sitegen.build import Options
     return Options(site_dir=Path(args.source), out_dir=Path(args.out) if args.out else None,
                    base_url=args.base_url, drafts=args.drafts, future=args.future,
                    use_cache=not args.no_cache,
@@ -207,8 +209,18 @@ def options_from(args: argparse.Namespace) -> Options:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    taken = None if args.no_cache else stamp.take(
+        Path(args.source), Path(args.out) if args.out else None, args.base_url, args.drafts,
+        args.future, not args.no_search)
+    last = stamp.unchanged(taken) if taken else None
+    if last:  # nothing to do: answered without importing the build (stamp.py)
+        summary = Summary.unchanged(last[1], last[0], time.perf_counter() - started)
+        print_summary(summary, args.quiet)
+        return _strict_failure([]) if args.strict and summary.warnings else EXIT_OK
+    from sitegen.build import build
     try:
-        summary = build(options_from(args), progress=display(args.quiet))
+        summary = build(options_from(args), progress=display(args.quiet), taken=taken)
     except (SiteError, BuildErrors) as exc:
         return report_errors(exc)
     except WarningsFailed as exc:
@@ -457,7 +469,7 @@ def _run_tags_edit(args: argparse.Namespace) -> int:
 def _tag_uses(args: argparse.Namespace) -> list[TagUse] | int:
     """The site's tags, or the exit code after printing its errors as a build does."""
     from sitegen import tagreport
-
+    from sitegen.build import Options
     options = Options(site_dir=Path(args.source), drafts=args.drafts)
     try:
         config, the_site = tagreport.read_site(options)

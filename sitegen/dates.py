@@ -110,3 +110,14 @@ def _offset(zone: str) -> str:
     digits = zone[1:].replace(":", "")
     hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "00")
     return f"{zone[0]}{int(hours):02}:{minutes}"
+
+
+def within(window: tuple[str, str] | list[str], now: dt.datetime) -> bool:
+    """Whether the posts a build held for `window` (ISO 8601 start and end, '' when
+    open; see schedule.py) are those it holds for `now`."""
+    start, end = window
+    try:
+        return (not start or dt.datetime.fromisoformat(start) <= now) \
+            and (not end or now < dt.datetime.fromisoformat(end))
+    except (TypeError, ValueError):
+        return False

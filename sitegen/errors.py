@@ -107,3 +107,7 @@ def shown(value: object, limit: int = EXCERPT) -> str:
 def cut(text: str, limit: int = EXCERPT) -> str:
     """At most `limit` characters of a text, with '…' when some were left out."""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+class WorkerFailed(RuntimeError):
+    """A worker stopped without sending its results (killed, or out of memory)."""

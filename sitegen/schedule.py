@@ -58,12 +58,3 @@ def _window(posts: list[Post], now: dt.datetime, due: dt.datetime | None) -> Win
     start = max(shown).isoformat() if shown else ""
     return start, due.isoformat() if due else ""
 
-
-def within(window: Window | list[str], now: dt.datetime) -> bool:
-    """Whether the posts a build held for `window` are those it holds for `now`."""
-    start, end = window
-    try:
-        return (not start or dt.datetime.fromisoformat(start) <= now) \
-            and (not end or now < dt.datetime.fromisoformat(end))
-    except (TypeError, ValueError):
-        return False

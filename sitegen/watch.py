@@ -24,7 +24,7 @@ import watchfiles
 
 from sitegen import cache as cache_store
 from sitegen import config as site_config
-from sitegen import dates, schedule, search
+from sitegen import dates, search
 from sitegen.build import THEME_STATIC, Options, Progress, build
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
@@ -339,7 +339,7 @@ class Watcher:
         time the watch loop wakes, every WAKE_MS): its mark must go."""
         window = self.cache.window
         try:
-            due = window != self._window_tried and not schedule.within(window, dates.now())
+            due = window != self._window_tried and not dates.within(window, dates.now())
         except ValueError:  # SITEGEN_NOW unreadable: the build says so
             return False
         self._window_tried = window if due else self._window_tried

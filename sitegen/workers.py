@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sitegen.errors import WorkerFailed
+
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_ITEMS = 200  # below this, starting workers costs more than it saves
@@ -41,10 +43,6 @@ HELD = {signal.SIGINT, signal.SIGTERM}
 Mask = set[int | signal.Signals]  # as signal.pthread_sigmask returns it
 Advance = Callable[[int], None]  # told how many more items are done (progress)
 TICK = 0.1  # seconds between reports of the workers' progress, at least
-
-
-class WorkerFailed(RuntimeError):
-    """A worker stopped without sending its results (killed, or out of memory)."""
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import workers
+from sitegen import errors, workers
 from tests.conftest import ROOT, make_site, post
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
@@ -152,7 +152,7 @@ def test_an_exception_in_a_worker_is_raised_here() -> None:
 
 
 def test_a_worker_that_dies_is_an_error() -> None:
-    with pytest.raises(workers.WorkerFailed, match="without its results"):
+    with pytest.raises(errors.WorkerFailed, match="without its results"):
         workers.run(_die, list(range(600)), 2)
     assert not children(os.getpid())
 
