@@ -24,7 +24,9 @@ from sitegen import (
     manifest,
     markup,
     output,
+    pagedata,
     pages,
+    patch,
     paths,
     schedule,
     search,
@@ -93,16 +95,24 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
             with _collector_held():
                 cache = cache or (cache_store.load_state(options.site_dir) if on_disk
                                   else Cache())
-                sources = _sources(options.site_dir, cache, changed)
+                sources = _sources(options.site_dir, cache, changed,
+                                   taken.content if taken else None)
                 renderer = renderer_for(options.site_dir, config, cache.renderer,
                                         cache.templates_ok, _bytecode_dir(options, on_disk))
                 static = _static_files(options.site_dir)
-                inputs = _inputs(options, config, out_dir, sources, renderer, static)
+                frame, inputs = _inputs(options, config, out_dir, sources, renderer, static)
                 if cache.inputs == inputs and cache.manifest == folder.last_id \
                         and dates.within(cache.window, now):
                     if taken and not cache.warnings:
                         stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
                     return Summary.unchanged(cache.last, out_dir, time.perf_counter() - started)
+                patched = _patched(options, config, cache, sources, renderer, folder,
+                                   (frame, inputs), now) if on_disk else None
+                if patched:
+                    if taken and not patched.notes[len(folder.notes):]:
+                        stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
+                    patched.seconds = time.perf_counter() - started
+                    return patched
                 if not cache.loaded:
                     cache_store.load_posts(options.site_dir, cache)
                 summary = Summary(out_dir=out_dir, notes=folder.notes,
@@ -112,9 +122,7 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                 posts, held = _held_back(parsed, now, options, config, summary)
                 indexed, entries = meanwhile.enter_context(
                     _indexing(posts, config, options, store, summary))
-                # sitegen's own code in every fingerprint: a new version (Markdown's
-                # HTML, a filter) makes every page again, not only the edited ones
-                salt = f"{cache_store.CODE_VERSION}|{renderer.digest}|{config.digest()}"
+                salt = _salt(renderer, config)
                 tags_digest = next((s.digest for s in sources if s.path == tags.TAGS_FILE), "")
                 assets = bundles.assets(sources, parsed, options.site_dir)
                 planned = _plan(posts, config, options, static, salt, cache, tags_digest,
@@ -124,7 +132,9 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
         finally:
             gc.unfreeze()
     _count(summary, planned)
-    cache.window = held.window
+    cache.window, cache.frame = held.window, frame
+    if on_disk and planned.shape.key != cache.pages_shape:
+        cache.page_rows = pagedata.rows(planned)
     if _remember(options, cache, inputs, planned, renderer, summary, on_disk) and taken:
         stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
     summary.seconds = time.perf_counter() - started
@@ -253,13 +263,14 @@ def _remember(options: Options, cache: Cache, inputs: str, planned: shape.Planne
     return not (cache.warnings or problem)
 
 
-def _sources(site_dir: Path, cache: Cache, changed: Collection[str] | None) \
-        -> list[content.Source]:
-    """Every content file; only those in `changed` are looked at again when given."""
+def _sources(site_dir: Path, cache: Cache, changed: Collection[str] | None,
+             listed: content.Found | None = None) -> list[content.Source]:
+    """Every content file; only those in `changed` are looked at again when given.
+    `listed`: the files under content/, listed when the stamp was taken."""
     found = None
     if changed is not None and cache.sources is not None:
         found = content.rescan(site_dir, cache.sources, changed)
-    sources = content.scan(site_dir, cache.stamps) if found is None else found
+    sources = content.scan(site_dir, cache.stamps, listed) if found is None else found
     if cache.keep_plan:  # the dev server's: its watcher will say what changed next
         cache.sources = [s if not s.data else dataclasses.replace(s, data=b"")
                          for s in sources]
@@ -322,15 +333,62 @@ def _last_fingerprints(folder: output.Folder, cache: Cache) -> dict[str, str]:
 
 
 def _inputs(options: Options, config: Config, out_dir: Path, sources: list[content.Source],
-            renderer: Renderer, static: list[StaticFile]) -> str:
-    """One digest of everything a build reads: equal digests, equal sites."""
+            renderer: Renderer, static: list[StaticFile]) -> tuple[str, str]:
+    """Digests of everything a build reads but the content files (its frame), and of
+    everything it reads: equal digests, equal sites."""
     head = (f"{cache_store.CODE_VERSION}|{config.digest()}|{out_dir}|{options.drafts}|"
             f"{options.future}|"
             f"{options.search}|{renderer.digest}")
-    files = "".join([*(f"|{s.path}={s.digest}" for s in sources),
-                     *(f"|{f.path}={f.digest}" for f in static)])
+    frame = _digest(head + "".join(f"|{f.path}={f.digest}" for f in static))
+    return frame, _digest(frame + "".join(f"|{s.path}={s.digest}" for s in sources))
+
+
+def _digest(text: str) -> str:
     # surrogatepass: a folder name that is not UTF-8 still has a digest
-    return hashlib.sha256((head + files).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _patched(options: Options, config: Config, cache: Cache, sources: list[content.Source],
+             renderer: Renderer, folder: output.Folder, digests: tuple[str, str],
+             now: dt.datetime) -> Summary | None:
+    """A build that patches the last one (patch.py), when only posts' words changed
+    since; None when this build must go the full way (nothing was done then)."""
+    frame, inputs = digests
+    if cache.loaded or cache.frame != frame or cache.manifest != folder.last_id \
+            or cache.last.get("warnings") or renderer.warnings or config.search.enabled \
+            or not dates.within(cache.window, now):
+        return None
+    changed = patch.changed_posts(sources, cache, _is_post)
+    found = patch.find(options.site_dir, changed, cache, config) if changed else None
+    if found is None:
+        return None
+    summary = Summary.unchanged(cache.last, folder.out_dir, 0.0)
+    summary.notes = list(folder.notes)
+    feeds = FeedWriter(config)
+    made = patch.commit(found, folder, _salt(renderer, config),
+                        functools.partial(_render_alone, renderer=renderer, feeds=feeds),
+                        summary)
+    if made is None:
+        return None
+    cache.stamps, cache.inputs, cache.written, cache.manifest = \
+        content.stamps(sources), inputs, made, made.id
+    problem = cache_store.save_part(options.site_dir, cache, found.fresh, found.gone,
+                                    found.digests)
+    summary.notes.extend([problem] if problem else [])
+    return summary
+
+
+def _salt(renderer: Renderer, config: Config) -> str:
+    """What every page's fingerprint starts with: sitegen's own code (a new version,
+    Markdown's HTML, a filter, makes every page again), the templates, the settings."""
+    return f"{cache_store.CODE_VERSION}|{renderer.digest}|{config.digest()}"
+
+
+def _render_alone(page: Page, renderer: Renderer,
+                  feeds: FeedWriter) -> tuple[bytes, tuple[str, ...]]:
+    """A page's bytes and the warnings rendering it gave, in this process."""
+    before = len(feeds.warnings)
+    return render_page(page, renderer, feeds), tuple(feeds.warnings[before:])
 
 
 def read_site(options: Options) \
@@ -541,7 +599,8 @@ def _write_feed_list(plan: list[Page], fingerprints: dict[str, str],
     """feeds.sha256 (websub.py), from the digest of every feed's bytes: rendered now,
     or unchanged since the last build, whose manifest has it. Joins the plan last."""
     page, fingerprints[websub.DIGESTS] = websub.digest_page(
-        plan, lambda path: digests.get(path) or last.files[path][1])
+        (p.path for p in plan if websub.is_feed(p)),
+        lambda path: digests.get(path) or last.files[path][1])
     wrote, digests[page.path] = out.write(page.path, str(page.context["text"]).encode())
     if wrote:
         written.append(page.path)

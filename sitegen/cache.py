@@ -58,7 +58,14 @@ CREATE TABLE state (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL
 CREATE TABLE posts (key TEXT PRIMARY KEY, sum BLOB NOT NULL, meta BLOB NOT NULL,
                     body BLOB NOT NULL);
 CREATE TABLE plan (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
+CREATE TABLE pages (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
+CREATE TABLE entries (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
 """
+# pages: the last plan's pages that show posts, by their place in the plan (as `uses`
+# names them), as pagedata.py keeps them, and the values they share ('s' and a number);
+# entries: each post's URL and tags, by file.
+# Both are written when a build plans a shape they do not hold (the plan's "pages"
+# record names it), and read in part by a build that patches the last one (patch.py).
 UNUSABLE = {3, 5, 6, 7, 8, 10, 13, 23}  # SQLite errors that are not damage: PERM, BUSY,
 # LOCKED, NOMEM, READONLY, IOERR, FULL, AUTH. Any other error means a damaged database.
 BUSY_SECONDS = 1.0  # how long to wait for another build's write to end
@@ -88,6 +95,7 @@ class Stored:
     related: dict[str, list[str]] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)  # keys of posts left out as damaged
     records: frozenset[str] = frozenset()  # the plan's records read intact
+    pages_shape: str = ""  # the shape whose pages (pages and entries tables) it holds
 
 
 @dataclass
@@ -97,6 +105,7 @@ class Cache:
     posts: dict[tuple[str, str], Post | Skipped] = field(default_factory=dict)
     stamps: Stamps = field(default_factory=dict)  # content file → (mtime, size, digest)
     inputs: str = ""  # digest of every input of the last successful build
+    frame: str = ""  # … of all but the content files (settings, templates, static, code)
     last: dict[str, Any] = field(default_factory=dict)  # that build's summary figures
     loaded: bool = True  # False while only the state has been read
     keep_plan: bool = False  # keep the last plan in memory (the dev server)
@@ -110,6 +119,9 @@ class Cache:
     written: Manifest | None = None  # that manifest, kept in memory by the dev server
     warnings: list[str] = field(default_factory=list)  # the cache could not be used
     stored: Stored = field(default_factory=Stored)
+    page_rows: PageRows | None = None  # to write with the next save
+    pages_shape: str = ""  # the shape whose pages the database holds
+    pages_damaged: bool = False  # a patch found some missing: this build writes them anew
 
     def remember(self, digest: str, config_digest: str, post: Post | Skipped) -> None:
         self.posts[(digest, config_digest)] = post
@@ -120,7 +132,19 @@ class Cache:
             self.posts = {k: v for k, v in self.posts.items() if k in live}
 
 
-STATE_FIELDS = ("inputs", "last", "stamps", "templates_ok", "manifest", "window")
+STATE_FIELDS = ("inputs", "frame", "last", "stamps", "templates_ok", "manifest", "window")
+
+
+@dataclass(frozen=True, slots=True)
+class PageRows:
+    """The pages that show posts and every post's place, from one plan (for patch.py)."""
+
+    shape: str  # the plan's shape key; '' when its pages could not be kept
+    shared: list[Any] = field(default_factory=list)  # values many pages share, once each
+    pages: dict[int, list[Any]] = field(default_factory=dict)  # place in the plan → page
+    entries: dict[str, list[Any]] = field(default_factory=dict)  # post file → [url, tags,
+    # the places of the pages that show it]
+    sources: list[str] = field(default_factory=list)  # post files, as pages number them
 
 
 def _same(value: Any) -> Any:
@@ -174,6 +198,7 @@ def load_posts(site_dir: Path, cache: Cache) -> None:
     cache.stored, cache.posts, shape = stored
     if shape is not None:
         cache.shape = shape
+        cache.pages_shape = "" if cache.pages_damaged else cache.stored.pages_shape
 
 
 def load(site_dir: Path) -> Cache:
@@ -308,6 +333,7 @@ def _stored(db: sqlite3.Connection) \
     stored.uses = plan.get("uses", {})
     stored.digests = plan.get("digests", {})
     stored.related = plan.get("related", {})
+    stored.pages_shape = str(plan.get("pages", {}).get("shape", ""))
     shape_key = state.get("shape")
     shape = None
     if "uses" in plan and "digests" in plan and isinstance(shape_key, str):
@@ -341,6 +367,80 @@ def _read_posts(db: sqlite3.Connection, stored: Stored) -> dict[tuple[str, str],
             file_digest, _, config_digest = key.partition(" ")
             posts[(file_digest, config_digest)] = found
     return posts
+
+
+class Part:
+    """The database, a few rows at a time: what a build that patches the last one reads
+    (patch.py). Rows that are missing or do not match their digest are left out."""
+
+    CHUNK = 500  # names per query, far below SQLite's limit on parameters
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def state(self, *names: str) -> dict[str, Any] | None:
+        return _state(self._db, *names)
+
+    def records(self, table: str, names: list[str]) -> dict[str, Any]:
+        found = {}
+        for start in range(0, len(names), self.CHUNK):
+            chunk = tuple(names[start:start + self.CHUNK])
+            rows = self._db.execute(f"SELECT CAST(name AS TEXT), sum, CAST(data AS TEXT) "
+                                    f"FROM {table} WHERE name IN ({_marks(chunk)})", chunk)
+            found.update({n: json.loads(d) for n, checked, d in rows if checked == _sum(n, d)})
+        return found
+
+    def posts(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Post | Skipped]:
+        found: dict[tuple[str, str], Post | Skipped] = {}
+        names = [f"{a} {b}" for a, b in keys]
+        for start in range(0, len(names), self.CHUNK):
+            chunk = tuple(names[start:start + self.CHUNK])
+            rows = self._db.execute("SELECT CAST(key AS TEXT), sum, CAST(meta AS BLOB), "
+                                    f"CAST(body AS BLOB) FROM posts WHERE key IN "
+                                    f"({_marks(chunk)})", chunk)
+            for key, checked, meta, body in rows:
+                post = _decode(meta, body) if _post_sum(key, meta, body) == checked else None
+                if post is not None:
+                    file_digest, _, config_digest = key.partition(" ")
+                    found[(file_digest, config_digest)] = post
+        return found
+
+
+def read_part(site_dir: Path, reader: Callable[[Part], T | None]) -> T | None:
+    """What `reader` finds reading this code's database in part, in one transaction;
+    None when it finds nothing, or the database is missing, foreign or unusable."""
+    def read(db: sqlite3.Connection) -> T | None:
+        db.execute("BEGIN")
+        part = Part(db)
+        state = part.state("version")
+        return reader(part) if state and state.get("version") == CODE_VERSION else None
+    try:
+        return _read(site_dir, read)
+    except Unusable:
+        return None
+
+
+def save_part(site_dir: Path, cache: Cache, fresh: dict[tuple[str, str], Post],
+              gone: list[tuple[str, str]], digests: dict[str, str]) -> str | None:
+    """After a build that patched the last one: its state, the posts it parsed (in place
+    of `gone`) and every post's digest. A warning when that cannot be written."""
+    try:
+        with contextlib.closing(_connect(_folder(site_dir) / DB_FILE)) as db:
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("BEGIN IMMEDIATE")
+            state = _state(db, "version") if _fits(db) else None
+            if state is None or state.get("version") != CODE_VERSION:
+                db.execute("ROLLBACK")
+                return None  # rewritten whole by the next full build
+            db.executemany("DELETE FROM posts WHERE key = ?", [(f"{a} {b}",) for a, b in gone])
+            db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
+                           [_post_row(f"{a} {b}", post) for (a, b), post in fresh.items()])
+            _write_records(db, "plan", {"digests": digests})
+            _write_records(db, "state", {k: getattr(cache, k) for k in STATE_FIELDS})
+            db.execute("COMMIT")
+    except (OSError, sqlite3.Error) as exc:
+        return _unusable_message(site_dir, exc, reading=False)
+    return None
 
 
 def _marks(names: tuple[str, ...]) -> str:
@@ -377,7 +477,7 @@ def encode_post(post: Post | Skipped) -> tuple[bytes, bytes]:
     body = values[_BODY]
     values[_BODY] = None
     for index in _DATES:
-        values[index] = _encode_moment(values[index])
+        values[index] = encode_moment(values[index])
     return json.dumps(values, ensure_ascii=False).encode(), body.encode()
 
 
@@ -390,7 +490,7 @@ def decode_post(meta: bytes, body: bytes) -> Post | Skipped:
     raw, moment = None, None
     for index in _DATES:  # often the same moment twice (updated = date): decode it once
         if values[index] != raw:
-            raw, moment = values[index], _decode_moment(values[index])
+            raw, moment = values[index], decode_moment(values[index])
         values[index] = moment
     for index in _TUPLES:
         values[index] = tuple(values[index])
@@ -404,7 +504,7 @@ def _decode(meta: bytes, body: bytes) -> Post | Skipped | None:
         return None  # damaged, though its digest matched: parse the post again
 
 
-def _encode_moment(moment: dt.datetime) -> tuple[int | str, ...]:
+def encode_moment(moment: dt.datetime) -> tuple[int | str, ...]:
     """Local time, fold and zone, so that the very same datetime comes back: the zone
     as 'zone:Europe/London', 'offset:<microseconds>[:name]' or '' (none)."""
     zone = moment.tzinfo
@@ -423,14 +523,14 @@ def _encode_moment(moment: dt.datetime) -> tuple[int | str, ...]:
             moment.second, moment.microsecond, moment.fold, spec)
 
 
-def _decode_moment(v: list[Any]) -> dt.datetime:
+def decode_moment(v: list[Any]) -> dt.datetime:
     zone = _ZONES[v[8]] if v[8] in _ZONES else _zone(v[8])
     if v[7]:
         return dt.datetime(v[0], v[1], v[2], v[3], v[4], v[5], v[6], zone, fold=v[7])
     return dt.datetime(v[0], v[1], v[2], v[3], v[4], v[5], v[6], zone)
 
 
-_ZONES: dict[str, dt.tzinfo | None] = {}  # by spec, as _encode_moment writes it
+_ZONES: dict[str, dt.tzinfo | None] = {}  # by spec, as encode_moment writes it
 
 
 def _zone(spec: str) -> dt.tzinfo | None:
@@ -518,6 +618,18 @@ def _write_changes(db: sqlite3.Connection, cache: Cache) -> None:
                                 if n not in stored.records or now != before})
     state = {k: getattr(cache, k) for k in STATE_FIELDS}
     _write_records(db, "state", {**state, "version": CODE_VERSION, "shape": cache.shape.key})
+    if cache.page_rows is not None:
+        _write_page_rows(db, cache.page_rows)
+
+
+def _write_page_rows(db: sqlite3.Connection, rows: PageRows) -> None:
+    """Put these rows in place of the pages and entries the database held."""
+    db.execute("DELETE FROM pages")
+    db.execute("DELETE FROM entries")
+    _write_records(db, "pages", {str(n): page for n, page in rows.pages.items()})
+    _write_records(db, "pages", {f"s{n}": value for n, value in enumerate(rows.shared)})
+    _write_records(db, "entries", rows.entries)
+    _write_records(db, "plan", {"pages": {"shape": rows.shape, "sources": rows.sources}})
 
 
 def _write_records(db: sqlite3.Connection, table: str, records: dict[str, Any]) -> None:
@@ -530,20 +642,25 @@ def _write_posts(db: sqlite3.Connection, cache: Cache) -> None:
     gone = cache.stored.posts.difference(cache.posts)
     db.executemany("DELETE FROM posts WHERE key = ?",
                    [(f"{a} {b}",) for a, b in gone] + [(k,) for k in cache.stored.dropped])
-    rows = []
-    for (file_digest, config_digest), post in cache.posts.items():
-        if (file_digest, config_digest) not in cache.stored.posts:
-            key = f"{file_digest} {config_digest}"
-            meta, body = encode_post(post)
-            rows.append((key, _post_sum(key, meta, body), meta, body))
+    rows = [_post_row(f"{file_digest} {config_digest}", post)
+            for (file_digest, config_digest), post in cache.posts.items()
+            if (file_digest, config_digest) not in cache.stored.posts]
     db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)", rows)
+
+
+def _post_row(key: str, post: Post | Skipped) -> tuple[str, bytes, bytes, bytes]:
+    meta, body = encode_post(post)
+    return key, _post_sum(key, meta, body), meta, body
 
 
 def _saved(cache: Cache) -> None:
     """The database now holds what the cache holds."""
+    if cache.page_rows is not None:
+        cache.pages_shape, cache.page_rows = cache.page_rows.shape, None
     cache.stored = Stored(True, frozenset(cache.posts), dict(cache.shape.uses),
                           dict(cache.shape.digests), dict(cache.shape.related),
-                          records=frozenset(("uses", "digests", "related")))
+                          records=frozenset(("uses", "digests", "related")),
+                          pages_shape=cache.pages_shape)
 
 
 def _remove_old_files(folder: Path) -> None:

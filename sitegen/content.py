@@ -114,14 +114,17 @@ class Skipped:
 Stamps = dict[str, tuple[int, int, str]]  # path → (mtime_ns, size, digest)
 
 
-def scan(site_dir: Path, known: Stamps | None = None) -> list[Source]:
+def scan(site_dir: Path, known: Stamps | None = None,
+         listed: Found | None = None) -> list[Source]:
     """Every file under content/, sorted, with its digest; hidden files are left out.
 
     A file whose modification time and size match `known` keeps its digest and is not
     read (its `data` is empty until `load` reads it), as git's index does. Raise
-    BuildErrors naming every file or folder that cannot be read or is a bad symlink."""
+    BuildErrors naming every file or folder that cannot be read or is a bad symlink.
+    `listed`: the files, when a walk that found no symlink listed them already
+    (stamp.py)."""
     known = known or {}
-    found, errors = _walk(site_dir)
+    found, errors = (listed, []) if listed is not None else _walk(site_dir)
     sources = []
     for path, stamp in found:
         seen = known.get(path)

@@ -226,6 +226,16 @@ class Folder:
                 self._manifest = manifest.read(self.out_dir) or Manifest()
         return self._manifest
 
+    def read(self, path: str) -> bytes | None:
+        """An output file as the last build wrote it; None when it is missing, or not
+        the bytes the manifest records."""
+        record = self.manifest().files.get(path)
+        try:
+            data = (self.out_dir / path).read_bytes()
+        except OSError:
+            return None
+        return data if record and manifest.digest(data) == record[1] else None
+
     def stage(self) -> Output:
         last = self.manifest()
         return Output(self.out_dir, last, self.fresh, self._adopt or last.damaged)

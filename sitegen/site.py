@@ -359,12 +359,13 @@ def relate(entries: Sequence[Entry]) -> Related:
         where.append(places)
     weight = {slug: math.log(len(entries) / len(found)) for slug, found in lists.items()}
     found = _Neighbourhood(lists, where, weight, [e.post.date.timestamp() for e in entries])
-    shown = [_related_post(e) for e in entries]
+    shown = [related_post(e) for e in entries]
     return {entry.post.source: tuple(shown[c] for c in found.best(index))
             for index, entry in enumerate(entries)}
 
 
-def _related_post(entry: Entry) -> RelatedPost:
+def related_post(entry: Entry) -> RelatedPost:
+    """An entry as another post's "related" list shows it."""
     return RelatedPost(entry.post.title, entry.url, entry.post.date, entry.post.source)
 
 
@@ -373,7 +374,7 @@ def recall(entries: Sequence[Entry], known: dict[str, list[str]] | None) -> Rela
     there are none or they do not fit (then `relate` scores them)."""
     if not known or known.keys() != {e.post.source for e in entries}:
         return None
-    shown = {e.post.source: _related_post(e) for e in entries}
+    shown = {e.post.source: related_post(e) for e in entries}
     try:
         return {source: tuple(shown[s] for s in sources) for source, sources in known.items()}
     except (KeyError, TypeError):

@@ -34,12 +34,16 @@ SITE_FOLDERS = ("content", "templates", "static", "root")
 CODE = Path(__file__).resolve().parent
 
 
+Found = list[tuple[str, tuple[int, int]]]  # content.Found: (path, (mtime_ns, size))
+
+
 @dataclass(frozen=True, slots=True)
 class Taken:
     """A stamp as taken now, and what it was taken for."""
 
     site_dir: Path
     digest: str
+    content: Found  # the visible files under content/, sorted, as content.scan lists them
 
 
 def take(site_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool,
@@ -50,13 +54,21 @@ def take(site_dir: Path, out_dir: Path | None, base_url: str | None, drafts: boo
                         str(base_url), str((drafts, future, search))]
     for name in SITE_FILES:
         _file(site_dir / name, found)
-    folders = [*(site_dir / name for name in SITE_FOLDERS), theme.TEMPLATES, theme.STATIC,
-               CODE]
+    files: Found = []
+    if not _walk(str(site_dir / "content"), found, "content", files):
+        return None
+    folders = [*(site_dir / name for name in SITE_FOLDERS[1:]), theme.TEMPLATES,
+               theme.STATIC, CODE]
     for folder in folders:
         if not _walk(str(folder), found):
             return None
-    return Taken(site_dir, hashlib.sha256("\n".join(found).encode(
-        "utf-8", "surrogateescape")).hexdigest())
+    text = "\n".join(found)
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a name that is not UTF-8: the scan says so, with its place
+        return None
+    files.sort()
+    return Taken(site_dir, hashlib.sha256(data).hexdigest(), files)
 
 
 def _file(path: Path, found: list[str]) -> None:
@@ -68,8 +80,12 @@ def _file(path: Path, found: list[str]) -> None:
     found.append(f"{path}\0{info.st_mtime_ns}\0{info.st_size}")
 
 
-def _walk(folder: str, found: list[str]) -> bool:
-    """Add every file under `folder` with its size and time; False at a symlink."""
+def _walk(folder: str, found: list[str], rel: str = "", files: Found | None = None) -> bool:
+    """Add every file under `folder` with its size and time; False at a symlink. With
+    `files`, also add the visible ones (no part starting with '.' or '_') as content.scan
+    lists them, by their path `rel` from the site folder."""
+    if os.path.islink(folder):
+        return False
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -82,12 +98,16 @@ def _walk(folder: str, found: list[str]) -> bool:
     for entry in entries:
         if entry.is_symlink():
             return False
+        seen = files if files is not None and not entry.name.startswith((".", "_")) else None
         if entry.is_dir(follow_symlinks=False):
-            if entry.name != "__pycache__" and not _walk(entry.path, found):
+            if entry.name != "__pycache__" and not _walk(
+                    entry.path, found, f"{rel}/{entry.name}", seen):
                 return False
             continue
         info = entry.stat(follow_symlinks=False)
         found.append(f"{entry.name}\0{info.st_mtime_ns}\0{info.st_size}")
+        if seen is not None:
+            seen.append((f"{rel}/{entry.name}", (info.st_mtime_ns, info.st_size)))
     return True
 
 

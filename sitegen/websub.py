@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import re
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +41,11 @@ def is_feed(page: Page) -> bool:
     return page.kind not in NOT_FEEDS
 
 
-def digest_page(plan: Iterable[Page], digest_of: Callable[[str], str]) -> tuple[Page, str]:
-    """The digest list as a page to write, and its fingerprint. `digest_of`: an output
-    path's bytes' digest, as the manifest records it (rendered now, or unchanged)."""
-    text = listing({page.path: digest_of(page.path) for page in plan if is_feed(page)})
+def digest_page(feeds: Iterable[str], digest_of: Callable[[str], str]) -> tuple[Page, str]:
+    """The digest list of these feeds (output paths) as a page to write, and its
+    fingerprint. `digest_of`: an output path's bytes' digest, as the manifest records
+    it (rendered now, or unchanged)."""
+    text = listing({path: digest_of(path) for path in feeds})
     return list_page(text), "feeds|" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -155,6 +155,8 @@ def save(site_dir: Path, base_url: str | None, file: Path) -> Published | None:
 
 
 def _get(url: str) -> str:
+    import urllib.request  # here: a build never pings, and this takes 50 ms to import
+
     request = urllib.request.Request(url, headers={"User-Agent": f"sitegen/{__version__}"})
     with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
         data: bytes = response.read(64 * 1024 * 1024)
@@ -191,6 +193,8 @@ def send(ping: Ping) -> dict[str, str]:
 
 def _notify(hub: str, url: str) -> str:
     """'' when the hub took the notice (2xx), else its answer."""
+    import urllib.request  # as in _get
+
     body = urlencode({"hub.mode": "publish", "hub.url": url}).encode()
     request = urllib.request.Request(hub, data=body, method="POST", headers={
         "Content-Type": "application/x-www-form-urlencoded",

@@ -1,0 +1,219 @@
+"""A build that patches the last one, when only posts' words changed.
+
+While an author writes, most saves change one post's words and nothing else: no
+title, date, tag or slug, no other file. Every page then keeps its place, and only
+the pages that show that post can change. A fresh `sitegen build` need not load
+every post nor plan every page for that: the cache keeps, from the last build that
+planned the site, each page that shows posts (pagedata.py), which pages show each
+post, and each post's URL and tags. This build parses the changed posts, reads back
+just the pages that show them and the posts those pages show, renders the pages
+whose fingerprint changed and commits them as a full build does: the same bytes,
+the same manifest.
+
+Anything else goes the full way: a file added, deleted or not a post, a post whose
+shape changed, more than MOST changed posts, warnings (a full build lists them all),
+the search index (made from every post), a cache or output folder not as the last
+build left them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen import cache as cache_store
+from sitegen import content, output, pagedata, websub
+from sitegen.cache import Cache, Part
+from sitegen.config import Config
+from sitegen.content import Post, Skipped, Source
+from sitegen.errors import BuildErrors, SiteError
+from sitegen.manifest import Manifest
+from sitegen.pages import Page
+from sitegen.site import Entry, TagLink, make_entry
+from sitegen.summary import Summary
+
+MOST = 50  # changed posts past which the full build, in parallel, is as quick
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the cache holds for a patch: the pages to look at again, and more."""
+
+    pages: list[Page]
+    fresh: dict[tuple[str, str], Post]  # the changed posts, by cache key
+    gone: list[tuple[str, str]]  # the keys they had
+    digests: dict[str, str]  # every post file → its post's digest, now
+
+
+def changed_posts(sources: list[Source], cache: Cache,
+                  is_post: Callable[[str], bool]) -> list[Source] | None:
+    """The content files changed since the last build, when they are a few posts and no
+    file came or went; else None."""
+    if len(sources) != len(cache.stamps):
+        return None
+    changed: list[Source] = []
+    for source in sources:
+        last = cache.stamps.get(source.path)
+        if last is None:
+            return None
+        if last[2] != source.digest:
+            if not is_post(source.path) or len(changed) == MOST:
+                return None
+            changed.append(source)
+    return changed
+
+
+def find(site_dir: Path, changed: list[Source], cache: Cache, config: Config) -> Found | None:
+    """Parse the changed posts and read back the pages that show them; None when the
+    change is not only words, or the cache does not hold what is needed."""
+    config_digest = config.digest()
+    fresh = {}
+    for source in changed:
+        post = _parse(site_dir, source, config)
+        if post is None:
+            return None
+        fresh[(source.digest, config_digest)] = post
+    gone = [(cache.stamps[s.path][2], config_digest) for s in changed]
+    try:
+        return cache_store.read_part(site_dir, lambda part: _read(part, cache, config, fresh,
+                                                                  gone))
+    except (Unkept, KeyError, IndexError):  # rows that do not fit together: damaged
+        cache.pages_damaged = True
+        return None
+
+
+class Unkept(Exception):
+    """The cache lacks rows that the last build kept (damaged, or left by a killed save)."""
+
+
+def _parse(site_dir: Path, source: Source, config: Config) -> Post | None:
+    """The post, when it parses without a problem or a warning."""
+    try:
+        post = content.parse(content.load(site_dir, source.path, source.stamp), config)
+    except (SiteError, BuildErrors, OSError):  # the full build reports it, with its place
+        return None
+    return post if isinstance(post, Post) and not post.warnings else None
+
+
+def _read(part: Part, cache: Cache, config: Config, fresh: dict[tuple[str, str], Post],
+          gone: list[tuple[str, str]]) -> Found | None:
+    state = part.state("shape")
+    plan = part.records("plan", ["digests", "pages"])
+    if not state or "pages" not in plan or plan["pages"].get("shape") != state.get("shape"):
+        return None  # the last build kept no pages, or those of another shape
+    if "digests" not in plan:
+        raise Unkept
+    before = part.posts(gone)
+    if any(not _same_shape(before.get(key), post)
+           for key, post in zip(gone, fresh.values(), strict=True)):
+        return None
+    pages = _pages(part, cache, config, fresh, plan["pages"]["sources"])
+    if pages is None:
+        return None
+    digests = {**plan["digests"], **{p.source: p.digest for p in fresh.values()}}
+    return Found(pages, fresh, gone, digests)
+
+
+def _pages(part: Part, cache: Cache, config: Config, fresh: dict[tuple[str, str], Post],
+           numbered: list[str]) -> list[Page] | None:
+    """The pages that show the changed posts, read back with their entries."""
+    places = part.records("entries", [post.source for post in fresh.values()])
+    numbers = sorted({n for place in places.values() for n in place[2]})
+    rows = part.records("pages", [str(n) for n in numbers])
+    if len(places) < len(fresh):
+        return None  # a draft or a scheduled post: not among the entries
+    if len(rows) < len(numbers):
+        raise Unkept
+    shown: set[int] = set()
+    shared: set[int] = set()
+    pagedata.refs(list(rows.values()), shown, shared)
+    values = part.records("pages", [f"s{n}" for n in sorted(shared)])
+    entries = _entries(part, cache, config, fresh, {numbered[n] for n in shown})
+    if entries is None or len(values) < len(shared):
+        raise Unkept
+    decoder = pagedata.Decoder({int(name[1:]): v for name, v in values.items()},
+                               lambda n: entries[numbered[n]])
+    changed = {post.source for post in fresh.values()}
+    return [_words(decoder.page(rows[str(n)]), changed) for n in numbers]
+
+
+def _same_shape(before: Post | Skipped | None, now: Post) -> bool:
+    return isinstance(before, Post) and before.shape == now.shape
+
+
+def _entries(part: Part, cache: Cache, config: Config, fresh: dict[tuple[str, str], Post],
+             shown: set[str]) -> dict[str, Entry] | None:
+    """Every entry the pages show, made again from its post, the changed ones new."""
+    wanted = sorted(shown)
+    places = part.records("entries", wanted)
+    by_source = {post.source: post for post in fresh.values()}
+    config_digest = config.digest()
+    keys = [(cache.stamps[s][2], config_digest) for s in wanted
+            if s not in by_source and s in cache.stamps]
+    found = part.posts(keys)
+    posts = {**{p.source: p for p in found.values() if isinstance(p, Post)}, **by_source}
+    if len(places) < len(wanted) or any(s not in posts for s in wanted):
+        return None
+    return {s: make_entry(posts[s], places[s][0], tuple(TagLink(*t) for t in places[s][1]),
+                          config) for s in wanted}
+
+
+def _words(page: Page, changed: set[str]) -> Page:
+    """A changed post's own page also shows its words as its description."""
+    entry = page.context.get("entry")
+    if isinstance(entry, Entry) and entry.post.source in changed:
+        return dataclasses.replace(page, context={**page.context,
+                                                  "description": entry.post.description})
+    return page
+
+
+def commit(found: Found, folder: output.Folder, salt: str,
+           render: Callable[[Page], tuple[bytes, tuple[str, ...]]],
+           summary: Summary) -> Manifest | None:
+    """Render the pages whose fingerprint changed and commit them with the feeds' digest
+    list: the new manifest. None, leaving the folder as it was, when rendering gave a
+    warning or the digest list is not the last build's."""
+    last = folder.manifest()
+    fingerprints = {path: fingerprint for path, (fingerprint, _) in last.files.items()}
+    fingerprints.update({page.path: page.fingerprint(salt) for page in found.pages})
+    out = folder.stage()
+    try:
+        stale = [p for p in found.pages if not out.has(p.path)
+                 or last.files.get(p.path, ("",))[0] != fingerprints[p.path]]
+        written, digests = [], {}
+        for page in stale:
+            data, warnings = render(page)
+            if warnings:
+                out.discard()
+                return None
+            wrote, digests[page.path] = out.write(page.path, data)
+            if wrote:
+                written.append(page.path)
+        if not _feed_list(folder, last, fingerprints, digests, written, out):
+            out.discard()
+            return None
+        made = out.commit(written, fingerprints, digests)
+    except BaseException:
+        out.discard()
+        raise
+    summary.rendered, summary.written = len(stale), len(written)
+    summary.parsed = len(found.fresh)
+    return made
+
+
+def _feed_list(folder: output.Folder, last: Manifest, fingerprints: dict[str, str],
+               digests: dict[str, str], written: list[str], out: output.Output) -> bool:
+    """feeds.sha256 again, for the same feeds as the last build's list (read back from
+    the output folder); False when that list is not as the last build wrote it."""
+    kept = folder.read(websub.DIGESTS)
+    listed = websub.parse(kept.decode("utf-8", "replace")) if kept is not None else None
+    if listed is None:
+        return False
+    page, fingerprints[websub.DIGESTS] = websub.digest_page(
+        listed, lambda path: digests.get(path) or last.files[path][1])
+    wrote, digests[page.path] = out.write(page.path, str(page.context["text"]).encode())
+    if wrote:
+        written.append(page.path)
+    return True

@@ -1,0 +1,179 @@
+"""A build after an edit to posts' words patches the last build: it renders the pages
+that show those posts without assembling or planning the site, and its output is the
+output of a full build, byte for byte. Anything else goes the full way."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Run, make_site, post, tree
+
+# Runs the CLI with the site's assembly made to fail: a build that patches never gets
+# there. Says afterwards which way the build went.
+PROBE = """import sys
+from sitegen import site
+assembled = []
+real = site.assemble
+def assemble(*args, **kwargs):
+    assembled.append(1)
+    return real(*args, **kwargs)
+site.assemble = assemble
+from sitegen.cli import main
+code = main(sys.argv[1:])
+print("FULL" if assembled else "PATCH", file=sys.stderr)
+sys.exit(code)
+"""
+TOML = ('title = "Test Site"\nbase_url = "https://example.org/blog/"\nper_page = 4\n'
+        "[feeds]\nentries = 3\n")
+TAGS = ["birds", "trees", "rivers", "stones"]
+
+
+def build(site: Path, *args: str) -> Run:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", PROBE, "build", "--source", str(site),
+                           "--no-search", *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def way(run: Run) -> str:
+    assert run.code == 0, run.err
+    return run.err.strip().splitlines()[-1]
+
+
+def posts() -> dict[str, str]:
+    made = {}
+    for n in range(30):
+        tags = "[" + ", ".join(TAGS[k] for k in range(4) if (n >> k) & 1) + "]"
+        extra = {"link_url": f"https://example.com/{n}"} if n % 3 == 0 else {}
+        made[f"2025/post-{n:02}.md"] = post(
+            f"Post {n}", date=f"2025-{n % 12 + 1:02}-{n % 27 + 1:02}", tags=tags,
+            body=f"Words of post {n}.\n\n## A heading\n\nMore words, *some* `code`.", **extra)
+    made["2025/hidden.md"] = post("Hidden", date="2025-06-06", draft="true", body="Draft.")
+    return made
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    made = make_site(tmp_path / "site", posts(), TOML)
+    assert way(build(made)) == "FULL"
+    return made
+
+
+def full_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What a build without any cache makes of the site as it is now."""
+    out = tmp_path / "reference"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "sitegen", "build", "--source", str(site),
+                           "--out", str(out), "--no-cache", "--no-search"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return tree(out)
+
+
+def append(site: Path, name: str, text: str) -> None:
+    with open(site / "content/2025" / name, "a", encoding="utf-8") as handle:
+        handle.write(f"\n{text}\n")
+
+
+def assert_same(site: Path, tmp_path: Path) -> None:
+    made, reference = tree(site / "public"), full_build(site, tmp_path)
+    assert made.keys() == reference.keys()
+    assert [p for p in made if made[p] != reference[p]] == []
+
+
+@pytest.mark.parametrize("name", ["post-29.md", "post-00.md", "post-14.md"])
+def test_an_edit_to_words_patches_the_last_build(site: Path, tmp_path: Path,
+                                                  name: str) -> None:
+    append(site, name, "A sentence added, with *emphasis*.")
+    run = build(site)
+    assert way(run) == "PATCH"
+    assert "(1 parsed," in run.out and "0 warning(s)" in run.out
+    assert any(b"A sentence added, with <em>emphasis</em>." in data
+               for data in tree(site / "public").values())
+    assert_same(site, tmp_path)
+
+
+def test_patches_in_a_row_then_a_full_build_then_a_patch(site: Path, tmp_path: Path) -> None:
+    for n, name in enumerate(["post-29.md", "post-03.md", "post-29.md"]):
+        append(site, name, f"Edit number {n}.")
+        assert way(build(site)) == "PATCH"
+    append(site, "post-05.md", "One more.")
+    append(site, "post-07.md", "And another.")
+    assert way(build(site)) == "PATCH"  # two posts at once
+    assert_same(site, tmp_path)
+    text = (site / "content/2025/post-10.md").read_text(encoding="utf-8")
+    (site / "content/2025/post-10.md").write_text(text.replace("title: Post 10",
+                                                               "title: Post ten"))
+    assert way(build(site)) == "FULL"  # a title places the post: the shape changed
+    append(site, "post-10.md", "After the new title.")
+    assert way(build(site)) == "PATCH"
+    assert_same(site, tmp_path)
+
+
+def test_an_edit_back_to_the_words_before_is_patched_too(site: Path, tmp_path: Path) -> None:
+    path = site / "content/2025/post-29.md"
+    before = path.read_bytes()
+    append(site, "post-29.md", "For a moment.")
+    assert way(build(site)) == "PATCH"
+    path.write_bytes(before)
+    assert way(build(site)) == "PATCH"
+    assert_same(site, tmp_path)
+
+
+@pytest.mark.parametrize("change", ["warning", "new file", "deleted", "draft", "tags.toml"])
+def test_other_changes_go_the_full_way(site: Path, tmp_path: Path, change: str) -> None:
+    content = site / "content"
+    if change == "warning":
+        append(site, "post-29.md", "```nosuchlang\nx\n```")
+    elif change == "new file":
+        (content / "2025/post-99.md").write_text(post("New", date="2025-12-30"))
+    elif change == "deleted":
+        (content / "2025/post-03.md").unlink()
+    elif change == "draft":
+        append(site, "hidden.md", "More draft words.")
+    else:
+        (content / "tags.toml").write_text('[birds]\nname = "Birds"\n', encoding="utf-8")
+    run = build(site)
+    assert way(run) == "FULL"
+    assert ("nosuchlang" in run.err) == (change == "warning")
+    assert_same(site, tmp_path)
+
+
+def test_damaged_page_rows_send_the_build_the_full_way(site: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(site / ".cache/cache.sqlite") as db:
+        db.execute("UPDATE pages SET data = replace(data, 'Post', 'Pest')")
+    append(site, "post-29.md", "After the damage.")
+    assert way(build(site)) == "FULL"
+    assert_same(site, tmp_path)
+    append(site, "post-29.md", "And after the repair.")
+    assert way(build(site)) == "PATCH"
+    assert_same(site, tmp_path)
+
+
+def test_an_output_file_removed_by_hand_is_made_again(site: Path, tmp_path: Path) -> None:
+    page = next((site / "public/2025").rglob("post-29/index.html"))
+    page.unlink()
+    append(site, "post-29.md", "Written again.")
+    assert way(build(site)) == "PATCH"
+    assert page.exists()
+    assert_same(site, tmp_path)
+
+
+def test_the_demo_site_is_patched_as_it_is_built(tmp_path: Path) -> None:
+    site = tmp_path / "demo"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.toml", site / "site.toml")
+    assert way(build(site)) == "FULL"
+    for source in sorted((site / "content").rglob("*.md"))[::7]:
+        with open(source, "a", encoding="utf-8") as handle:
+            handle.write("\nA line the test added.\n")
+    assert way(build(site)) == "PATCH"
+    assert_same(site, tmp_path)
