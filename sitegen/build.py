@@ -339,7 +339,8 @@ def _inputs(options: Options, config: Config, out_dir: Path, sources: list[conte
 def _figures(summary: Summary) -> dict[str, Any]:
     return {"posts": summary.posts, "pages": summary.pages, "tags": summary.tags,
             "feeds": summary.feeds, "warnings": summary.warnings,
-            "scheduled": summary.scheduled, "next_due": summary.next_due}
+            "scheduled": summary.scheduled, "next_due": summary.next_due,
+            "out": str(summary.out_dir)}  # what `sitegen serve` shows while it builds
 
 
 def _unchanged(cache: Cache, out_dir: Path, started: float) -> Summary:
