@@ -7,8 +7,11 @@ into the served folder whole (written beside it, then renamed), updates feeds.sh
 and the manifest kept in memory, and says which outputs changed: no scan of the site,
 no pass over every post or page. Anything else (a new or deleted file, a changed
 title, a scheduled post, a bundle, an error or a warning) is left to the full build,
-which reports it. The folder's manifest is written after the reload event (`settle`):
-then the folder is what a full build would leave, byte for byte.
+which reports it. The pages no browser shows (feeds) and feeds.sha256 follow right
+after the reload event (`settle`), and the folder's manifest once the server is idle
+(`write_manifest`): then the folder is what a full build would leave, byte for byte.
+Until then the manifest in memory keeps the id of the one on disk, so that the next
+full build takes it (and writes a new one).
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ class Patcher:
     feeds_changed: bool = False  # feeds.sha256 must be made again
     feeds: FeedWriter | None = None
     later: list[Page] = field(default_factory=list)  # for `settle`: pages no browser shows
-    unsettled: bool = False  # the manifest in memory is newer than the folder's
+    unsettled: bool = False  # `settle` has pages to write
+    manifest_due: bool = False  # the manifest in memory is newer than the folder's
+    feed_digests: dict[str, str] = field(default_factory=dict)  # feed path → bytes' digest
 
     def apply(self, site_dir: Path, out_dir: Path, cache: Cache,
               edited: Collection[str]) -> set[str] | None:
@@ -63,14 +68,17 @@ class Patcher:
                  if post.digest != planned.entries[post.source].post.digest]
         if not fresh:
             return set()
-        self._know(planned)
+        self._know(planned, cache)
         shown = sorted({i for _, post in fresh for i in planned.shape.uses.get(post.source, ())})
         salt = f"{cache_store.CODE_VERSION}|{cache.renderer.digest}|{self.config.digest()}"
         shape.patch(planned, [post for _, post in fresh], salt, self.config)
         self._check_feeds([planned.entries[post.source] for _, post in fresh])
         pages = [planned.plan[i] for i in shown]
         seen = [page for page in pages if page.kind == TEMPLATE and page.path.endswith(".html")]
-        self.later = [page for page in pages if page not in seen] if seen else []
+        shown_now = {page.path for page in seen}
+        self.later = [page for page in pages if page.path not in shown_now] if seen else []
+        assert cache.written is not None  # its file list changes in place: not its text
+        cache.written = dataclasses.replace(cache.written, text="")
         changed = self._write(out_dir, cache, seen or pages)
         _remember(cache, fresh, self.config)
         cache.inputs = ""  # the next build looks at everything again
@@ -89,21 +97,30 @@ class Patcher:
         files = cache.written.files
         if self.feeds_changed:
             self.feeds_changed = False
-            page, printed = websub.digest_page(self.feed_pages, lambda p: files[p][1])
+            page, printed = websub.digest_page(self.feed_pages, self.feed_digests.__getitem__)
             data = str(page.context["text"]).encode()
             if files[page.path][1] != manifest.digest(data):
                 _put(out_dir, page.path, data)
                 changed.add(page.path)
             files[page.path] = (printed, manifest.digest(data))
-        made = manifest.make(files)
-        manifest.write(out_dir, made)
-        cache.written, cache.manifest = made, made.id
+        self.manifest_due = True
         return changed
 
-    def _know(self, planned: shape.Planned) -> None:
+    def write_manifest(self, out_dir: Path, cache: Cache) -> None:
+        """Write the folder's manifest as the saves applied left it."""
+        if not self.manifest_due or cache.written is None:
+            return
+        self.manifest_due = False
+        made = manifest.make(cache.written.files)
+        manifest.write(out_dir, made)
+        cache.written, cache.manifest = made, made.id
+
+    def _know(self, planned: shape.Planned, cache: Cache) -> None:
         if self.planned is not planned:  # a full build planned again since
             self.planned, self.feeds = planned, FeedWriter(self.config)
             self.feed_pages = [page for page in planned.plan if websub.is_feed(page)]
+            assert cache.written is not None
+            self.feed_digests = {p.path: cache.written.files[p.path][1] for p in self.feed_pages}
 
     def _check_feeds(self, entries: list[Entry]) -> None:
         """Make the saved posts' feed HTML now: what it warns of (a link that is no
@@ -128,7 +145,8 @@ class Patcher:
             if files[page.path][1] != digest:
                 _put(out_dir, page.path, data)
                 changed.add(page.path)
-                self.feeds_changed = self.feeds_changed or websub.is_feed(page)
+                if page.path in self.feed_digests:
+                    self.feeds_changed, self.feed_digests[page.path] = True, digest
             files[page.path] = (self.planned.fingerprints[page.path], digest)
         return changed
 

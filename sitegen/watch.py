@@ -34,7 +34,7 @@ from sitegen.templates import THEME_DIR
 
 log = logging.getLogger("sitegen")
 logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our rebuild line says more
-QUIET_MS = 20  # a burst of saves ends after this long without another
+QUIET_MS = 10  # a burst of saves ends after this long without another
 WAKE_MS = 1000  # how often the watch loop looks for new or replaced source folders
 CSS_FROM_KEPT = 20  # a page older than this many stylesheet-only builds reloads whole
 # Past this many changed paths in one burst, every content file is looked at again: a
@@ -258,6 +258,8 @@ class Watcher:
         errors: tuple[SiteError, ...] = ()
         changed = self._patch(edited) if patch else None
         patched = changed is not None
+        if patched:  # the search index follows in a full build, after the reload
+            self._pending = None
         if changed is None:
             before = self._outputs()
             errors = self._build(edited)
@@ -310,6 +312,17 @@ class Watcher:
             self._rebuild("", edited, patch=False)
         return changed
 
+    def _idle(self) -> None:
+        """Nothing changed for a while (WAKE_MS): write what saves applied in place
+        left for later (the folder's manifest)."""
+        with self._lock:
+            try:
+                if self._patcher:
+                    self._patcher.write_manifest(self.out_dir, self.cache)
+            except OSError:
+                log.debug("the manifest could not be written", exc_info=True)
+                self._forget_outputs()
+
     def _searching(self) -> bool:
         return self._patcher is not None and self._patcher.config.search.enabled
 
@@ -339,6 +352,7 @@ class Watcher:
             self._pending = (summary.search.pending, config)
         if self._patcher is None or self._patcher.config != config:
             self._patcher = Patcher(config)
+        self._patcher.manifest_due = False  # the build wrote the folder's manifest
         self._own = True
         return ()
 
@@ -401,6 +415,8 @@ class Watcher:
                 self.ready.set()
             elif self._due():
                 self.rebuild("a scheduled post's time came: ", set())
+            else:
+                self._idle()
             if moved:
                 return
 
