@@ -184,7 +184,9 @@ class Watcher:
         self.search = SearchUpdates(self._search_store, self._search_done)
         self._lock = threading.RLock()  # one build at a time: saves' and the index's
         self._pending: tuple[search.Pending, Config] | None = None
-        self.cache = cache_store.load(site_dir)  # parsed posts from `make build`, if any
+        # parsed posts from `make build`, if any: read by the first build, not here,
+        # so that the last build is served at once
+        self.cache = cache_store.load_state(site_dir)
         self.cache.written, self.cache.inputs = None, ""
         self.cache.templates_ok = ""  # compile them all here, not in each build worker
         self.cache.keep_plan = True
