@@ -6,6 +6,8 @@ has built the site and is watching, then appends a line to the newest post `SAVE
 times. Each time it measures from just before
 the write to the moment the builder publishes the reload event to browsers, and
 prints the median in seconds (or 'not measured' when sitegen has no such hook).
+`--no-search` measures the dev server without its search index (`sitegen serve
+--no-search`), as issue 16's targets are.
 
 `measure_serve_start` runs `sitegen serve` itself, as `make serve` does, on a site
 whose cache a build left warm: the seconds until its first page is served, then,
