@@ -6,6 +6,8 @@ has built the site and is watching, then appends a line to the newest post `SAVE
 times. Each time it measures from just before
 the write to the moment the builder publishes the reload event to browsers, and
 prints the median in seconds (or 'not measured' when sitegen has no such hook).
+`--no-search` measures the dev server without its search index (`sitegen serve
+--no-search`), as issue 16's targets are.
 
 `measure_serve_start` runs `sitegen serve` itself, as `make serve` does, on a site
 whose cache a build left warm: the seconds until its first page is served, then,
@@ -47,11 +49,12 @@ class Serve:
     gone: float | None  # Ctrl-C (SIGINT) → the process has exited
 
 
-def measure_serve_start(site_dir: Path, cache_home: Path) -> tuple[float | None, float | None]:
+def measure_serve_start(site_dir: Path, cache_home: Path, search: bool = True) \
+        -> tuple[float | None, float | None]:
     """(ready, gone) of `sitegen serve` on `site_dir`; None for what could not be timed."""
     port = _free_port()
     command = [sys.executable, "-m", "sitegen", "serve", "--source", str(site_dir),
-               "--port", str(port)]
+               "--port", str(port), *([] if search else ["--no-search"])]
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as on a user's machine (generators.USER_ENV)
     started = time.perf_counter()
@@ -92,10 +95,11 @@ def _first_page(port: int, process: subprocess.Popen[bytes]) -> bool:
     return False
 
 
-def measure_serve_latency(site_dir: Path) -> float | None:
+def measure_serve_latency(site_dir: Path, search: bool = True) -> float | None:
     """Median save → reload seconds on `site_dir`, in a subprocess; None when sitegen
     offers no hook to time it (or it failed: the reason is printed)."""
-    done = subprocess.run([sys.executable, "-m", "bench.latency", str(site_dir)],
+    done = subprocess.run([sys.executable, "-m", "bench.latency", str(site_dir),
+                           *([] if search else ["--no-search"])],
                           capture_output=True, text=True, timeout=TIMEOUT_S * 2, check=False)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines or lines[-1] == NOT_MEASURED:
@@ -105,7 +109,7 @@ def measure_serve_latency(site_dir: Path) -> float | None:
     return float(lines[-1])
 
 
-def time_saves(site_dir: Path, out_dir: Path, post: Path) -> float | None:
+def time_saves(site_dir: Path, out_dir: Path, post: Path, search: bool = True) -> float | None:
     """In this process: the median save → reload time, or None without a hook."""
     try:
         from sitegen import serve
@@ -120,7 +124,7 @@ def time_saves(site_dir: Path, out_dir: Path, post: Path) -> float | None:
         if getattr(status, "changed", 1):
             reloaded.set()
 
-    with watch(site_dir, out_dir, on_status) as watcher:
+    with watch(site_dir, out_dir, on_status, search=search) as watcher:
         if not watcher.ready.wait(TIMEOUT_S):
             raise TimeoutError("the dev server never became ready")
         return statistics.median(_save_once(post, reloaded, n) for n in range(SAVES))
@@ -139,10 +143,13 @@ def _save_once(post: Path, reloaded: threading.Event, number: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("site_dir", type=Path)
+    parser.add_argument("--no-search", action="store_true",
+                        help="the dev server without its search index (issue 16's targets)")
     args = parser.parse_args()
     out_dir = Path(__file__).resolve().parent / "out" / "serve"
     shutil.rmtree(out_dir, ignore_errors=True)
-    seconds = time_saves(args.site_dir, out_dir, convert.newest_post(args.site_dir / "content"))
+    seconds = time_saves(args.site_dir, out_dir, convert.newest_post(args.site_dir / "content"),
+                         not args.no_search)
     print(NOT_MEASURED if seconds is None else f"{seconds:.4f}")
 
 

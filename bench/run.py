@@ -350,10 +350,12 @@ def _mb(value: float | None) -> str:
 def serve_figures(results: list[Result], kind: str, posts: int) -> latency.Serve:
     """The dev server on the corpus sitegen last built: save → reload (in-process, a
     first build of its own), then `sitegen serve` ready and stopped, its cache warm."""
-    ws = generators.workspace(_sitegen(results, kind, posts), posts, kind)
+    name = _sitegen(results, kind, posts)
+    ws = generators.workspace(name, posts, kind)
+    search = name != "sitegen-ns"  # the dev server as that generator built the site
     print(f"  dev server on {posts:,} {kind} posts …", flush=True)
-    reload = latency.measure_serve_latency(ws.site)
-    ready, gone = latency.measure_serve_start(ws.site, ws.cache)
+    reload = latency.measure_serve_latency(ws.site, search)
+    ready, gone = latency.measure_serve_start(ws.site, ws.cache, search)
     return latency.Serve(reload, ready, gone)
 
 

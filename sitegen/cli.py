@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--open", action="store_true", help="open a browser")
     serve_cmd.add_argument("--future", action="store_true",
                            help="show scheduled posts unmarked, as if their time had come")
+    serve_cmd.add_argument("--no-search", action="store_true",
+                           help="make no search index (and no search page)")
     _quiet_option(serve_cmd)
     serve_cmd.set_defaults(run=_run_serve)
     check_cmd = commands.add_parser("check", help="build if needed, then check the output")

@@ -31,11 +31,11 @@ REMOVER = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
 
 
 def watch(site_dir: Path, out_dir: Path,
-          on_status: Callable[[Status], None] | None = None) -> Watcher:
+          on_status: Callable[[Status], None] | None = None, search: bool = True) -> Watcher:
     """The dev server's builder without its HTTP side. Use it as a context manager:
     it builds once, then rebuilds on every save and calls `on_status` right when the
     browsers would be told (reload event). Wait for `.ready` before timing a save."""
-    return Watcher(site_dir, out_dir, on_status)
+    return Watcher(site_dir, out_dir, on_status, search_index=search)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with _sigterm_as_interrupt():
             return _serve(args, Watcher(site_dir, private / "site", future=args.future,
-                                        progress=display(args.quiet)))
+                                        progress=display(args.quiet),
+                                        search_index=not args.no_search))
     except KeyboardInterrupt:
         log.info("Stopping")
         return EXIT_OK
@@ -72,6 +73,9 @@ def _serve(args: argparse.Namespace, watcher: Watcher) -> int:
         return EXIT_USAGE
     log.info("Building %s into %s (drafts included; removed on exit)", watcher.site_dir,
              watcher.out_dir)
+    if watcher.early:
+        log.info("Meanwhile serving the last build, %s; open pages reload when the build is "
+                 "done", watcher.early)
     with server, watcher:
         url = _url(args.host, server.server_address[1], watcher.base_path)
         log.info("Serving at %s (rebuilds and reloads on save; Ctrl-C stops)", url)

@@ -214,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
             self._reserved(self.path[len(RESERVED):].partition("?")[0], with_body)
             return
         watcher = self.server.watcher
-        found = locate(watcher.out_dir, watcher.base_path, self.path)
+        found = locate(watcher.served, watcher.base_path, self.path)
         if found.status == 301:
             self._send(301, b"", "text/plain; charset=utf-8", with_body,
                        {"Location": found.location})
@@ -240,7 +240,7 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def _not_found(self, with_body: bool) -> None:
-        data = _read(self.server.watcher.out_dir / "404.html") or NOT_FOUND_PAGE
+        data = _read(self.server.watcher.served / "404.html") or NOT_FOUND_PAGE
         self._send_page(404, "404.html", data, with_body)
 
     def _send_page(self, status: int, name: str, data: bytes, with_body: bool) -> None:

@@ -32,7 +32,8 @@ class Summary:
         """What a build that finds nothing changed next time tells again."""
         return {"posts": self.posts, "pages": self.pages, "tags": self.tags,
                 "feeds": self.feeds, "warnings": self.warnings,
-                "scheduled": self.scheduled, "next_due": self.next_due}
+                "scheduled": self.scheduled, "next_due": self.next_due,
+                "out": str(self.out_dir)}  # what `sitegen serve` shows while it builds
 
     @classmethod
     def unchanged(cls, figures: dict[str, Any], out_dir: Path, seconds: float) -> Summary:

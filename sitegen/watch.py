@@ -24,15 +24,17 @@ import watchfiles
 
 from sitegen import cache as cache_store
 from sitegen import config as site_config
-from sitegen import dates, search
-from sitegen.build import THEME_STATIC, Options, Progress, build
+from sitegen import dates, manifest, search
+from sitegen.build import THEME_STATIC, Options, Progress, build, load_config
+from sitegen.cache import Cache
 from sitegen.config import Config
 from sitegen.errors import BuildErrors, SiteError
+from sitegen.livepatch import Patcher
 from sitegen.templates import THEME_DIR
 
 log = logging.getLogger("sitegen")
 logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our rebuild line says more
-QUIET_MS = 20  # a burst of saves ends after this long without another
+QUIET_MS = 10  # a burst of saves ends after this long without another
 WAKE_MS = 1000  # how often the watch loop looks for new or replaced source folders
 CSS_FROM_KEPT = 20  # a page older than this many stylesheet-only builds reloads whole
 # Past this many changed paths in one burst, every content file is looked at again: a
@@ -157,7 +159,11 @@ class Watcher:
     """Builds `site_dir` into `out_dir` (drafts included), then rebuilds in a
     background thread whenever a source changes.
 
-    Used as a context manager it builds once, starts watching and stops on exit.
+    Used as a context manager it builds once, starts watching and stops on exit. When
+    the last `sitegen build` left its output folder as it was (`early`), that folder is
+    served (`served`) while the first build runs in the watching thread; the first
+    build's reload event then moves open pages to the dev server's own folder.
+    A save that changes only posts' words is applied in place (livepatch.py).
     `on_status` is called in the watcher's thread right after each build's Status
     is published to the browsers, so a benchmark can time save → reload event.
     `ready` is set once the watcher is watching and has caught up with every save
@@ -167,22 +173,28 @@ class Watcher:
 
     def __init__(self, site_dir: Path, out_dir: Path,
                  on_status: Callable[[Status], None] | None = None,
-                 future: bool = False, progress: Progress | None = None) -> None:
+                 future: bool = False, progress: Progress | None = None,
+                 search_index: bool = True) -> None:
         self.site_dir = site_dir
         self.out_dir = out_dir
         self._search_store = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
         self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, future=future,
-                               use_cache=False,
+                               use_cache=False, search=search_index,
                                search_later=True, search_store=self._search_store)
         self.search = SearchUpdates(self._search_store, self._search_done)
         self._lock = threading.RLock()  # one build at a time: saves' and the index's
         self._pending: tuple[search.Pending, Config] | None = None
-        self.cache = cache_store.load(site_dir)  # parsed posts from `make build`, if any
+        # parsed posts from `make build`, if any: read by the first build, not here,
+        # so that the last build is served at once
+        self.cache = cache_store.load_state(site_dir)
         self.cache.written, self.cache.inputs = None, ""
         self.cache.templates_ok = ""  # compile them all here, not in each build worker
         self.cache.keep_plan = True
+        self.early = last_build(self.cache)  # served until the first build is done
+        self._own = False  # the first build is done: its folder is served
+        self._patcher: Patcher | None = None  # applies saves of words alone
         self.broadcast = Broadcast()
-        self.base_path = "/"  # the base URL's path: the site is served under it
+        self.base_path = _base_path(site_dir)  # the base URL's path: the site is served under it
         self.ready = threading.Event()
         self._on_status = on_status
         self._progress = progress  # for the first build only
@@ -194,9 +206,16 @@ class Watcher:
         self._window_tried = ("", "")  # a failed build is not tried again for the same due
 
     def __enter__(self) -> Watcher:
-        self.rebuild()
+        if self.early is None:
+            self.rebuild()
         self.start()
         return self
+
+    @property
+    def served(self) -> Path:
+        """The folder pages are read from: the dev server's own once it has built it,
+        the last `sitegen build`'s output until then."""
+        return self.out_dir if self._own or self.early is None else self.early
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -210,7 +229,10 @@ class Watcher:
         """Stop watching and release every browser waiting for news."""
         self._stop.set()
         self.broadcast.close()
-        if self._thread:
+        idle = self._lock.acquire(blocking=False)  # a first build may run for long:
+        if idle:  # the thread is a daemon, and the folder goes with the process
+            self._lock.release()
+        if self._thread and idle:
             self._thread.join(timeout)
         self.search.stop(timeout)
         shutil.rmtree(self._search_store, ignore_errors=True)
@@ -233,14 +255,21 @@ class Watcher:
             self.cache.inputs = ""
             self._rebuild("search index updated: ", None)
 
-    def _rebuild(self, reason: str, edited: set[str] | None) -> Status:
+    def _rebuild(self, reason: str, edited: set[str] | None, patch: bool = True) -> Status:
         started = time.perf_counter()
-        before = self._outputs()
-        errors = self._build(edited)
-        changed = set() if errors else _changed(before, self._outputs())
+        errors: tuple[SiteError, ...] = ()
+        changed = self._patch(edited) if patch else None
+        patched = changed is not None
+        if patched:  # the search index follows in a full build, after the reload
+            self._pending = None
+        if changed is None:
+            before = self._outputs()
+            errors = self._build(edited)
+            changed = set() if errors else _changed(before, self._outputs())
         _, last = self.broadcast.latest()
         status = self._next_status(last, errors, changed, time.perf_counter() - started)
-        _report(last, status, reason)
+        if not patched:
+            _report(last, status, reason)
         if self._pending and not errors:  # it waits for this build's lock: after the reload
             self.search.submit(*self._pending)
         self.broadcast.publish(status)
@@ -249,20 +278,70 @@ class Watcher:
                 self._on_status(status)
             except Exception:
                 log.exception("on_status failed")
+        if patched:  # after the reload event: the rest, which no browser waits for
+            more = self._settle(edited, bool(changed))
+            _report(last, replace(status, changed=len(changed | more),
+                                  seconds=time.perf_counter() - started), reason)
         return status
+
+    def _patch(self, edited: set[str] | None) -> set[str] | None:
+        """A save of words alone applied in place: the outputs it changed; None when
+        the save needs a full build (which also says what is wrong, if anything)."""
+        if not edited or self._patcher is None:
+            return None
+        try:
+            return self._patcher.apply(self.site_dir, self.out_dir, self.cache, edited)
+        except (SiteError, BuildErrors):
+            return None
+        except Exception:  # the full build plans again, and reports a bug of its own
+            log.debug("a save could not be applied in place", exc_info=True)
+            self._forget_outputs()
+            return None
+
+    def _settle(self, edited: set[str] | None, applied: bool) -> set[str]:
+        """After a save applied in place: its other outputs and the folder's manifest
+        (the outputs that changed), then, with search, a full build that finds only the
+        search index to update. Should that fail, a full build says why."""
+        try:
+            changed = self._patcher.settle(self.out_dir, self.cache) if self._patcher \
+                else set()
+        except Exception:
+            log.debug("a save could not be applied in place", exc_info=True)
+            self._forget_outputs()
+            self._rebuild("", edited, patch=False)
+            return set()
+        if (applied or changed) and self._searching():
+            self._rebuild("", edited, patch=False)
+        return changed
+
+    def _idle(self) -> None:
+        """Nothing changed for a while (WAKE_MS): write what saves applied in place
+        left for later (the folder's manifest)."""
+        with self._lock:
+            try:
+                if self._patcher:
+                    self._patcher.write_manifest(self.out_dir, self.cache)
+            except OSError:
+                log.debug("the manifest could not be written", exc_info=True)
+                self._forget_outputs()
+
+    def _searching(self) -> bool:
+        return self._patcher is not None and self._patcher.config.search.enabled
 
     def _build(self, edited: set[str] | None) -> tuple[SiteError, ...]:
         self._pending = None
         try:
             progress, self._progress = self._progress, None
             summary = build(self.options, cache=self.cache, changed=edited, progress=progress)
-            config = site_config.load(self.site_dir)
+            config = load_config(self.options)
             self.base_path = config.base_path
         except BuildErrors as exc:
             return tuple(exc.errors)
         except SiteError as exc:
             return (exc,)
         except Exception as exc:  # the server outlives any bug in a build
+            if self._stop.is_set():  # stopped mid-build: its folder is going
+                return ()
             log.exception("unexpected error while building; still serving the last good site")
             self._forget_outputs()
             return (SiteError("sitegen", None, f"unexpected {type(exc).__name__}: {exc} "
@@ -273,6 +352,10 @@ class Watcher:
         self._warned = set(summary.warnings)
         if summary.search and summary.search.pending:
             self._pending = (summary.search.pending, config)
+        if self._patcher is None or self._patcher.config != config:
+            self._patcher = Patcher(config)
+        self._patcher.manifest_due = False  # the build wrote the folder's manifest
+        self._own = True
         return ()
 
     def _forget_outputs(self) -> None:
@@ -297,8 +380,11 @@ class Watcher:
         return Status(f"{self._boot}-{self._versions}", css_from, (), seconds, len(changed))
 
     def _watch(self) -> None:
-        """Rebuild after each burst of saves, until stopped. When the system cannot
-        watch (its limit of watched folders, say), look for changes by polling."""
+        """Build first unless built already; then rebuild after each burst of saves,
+        until stopped. When the system cannot watch (its limit of watched folders, say),
+        look for changes by polling."""
+        if self.early is not None and not self._own:
+            self.rebuild()
         polling = False
         while not self._stop.is_set():
             try:
@@ -331,6 +417,8 @@ class Watcher:
                 self.ready.set()
             elif self._due():
                 self.rebuild("a scheduled post's time came: ", set())
+            else:
+                self._idle()
             if moved:
                 return
 
@@ -350,6 +438,30 @@ class Watcher:
         places = [self.site_dir / name for name in ("content", "templates", "static", "root")]
         places += [self.site_dir / site_config.CONFIG_FILE, THEME_DIR, THEME_STATIC]
         return [(place, _identity(place)) for place in places]
+
+
+def last_build(cache: Cache) -> Path | None:
+    """The output folder of the last `sitegen build` that left `cache` (loaded from the
+    site's .cache/), when it still holds just what that build wrote: its manifest is
+    the one the cache recorded, and no commit is half done. None otherwise."""
+    where = cache.last.get("out")
+    if not isinstance(where, str) or not where or not cache.manifest:
+        return None
+    folder = Path(where)
+    try:
+        if manifest.read_id(folder) != cache.manifest or (folder / manifest.JOURNAL).exists():
+            return None
+    except OSError:
+        return None
+    return folder
+
+
+def _base_path(site_dir: Path) -> str:
+    """site.toml's base path, or '/' when it cannot be read (the build will say why)."""
+    try:
+        return site_config.load(site_dir).base_path
+    except SiteError:
+        return "/"
 
 
 def _report(last: Status, status: Status, reason: str) -> None:
