@@ -55,7 +55,7 @@ class FeedWriter:
         self.config = config
         self.warnings: list[str] = []
         self._bodies: dict[str, str] = {}  # by entry key
-        self._summaries: dict[str, str] = {}  # by entry key
+        self._tags: dict[str, str] = {}  # the paragraph of an entry's tags, by its key
         self._entries: dict[tuple[str, str], bytes] = {}  # by entry key and fragment
 
     def render(self, page: Page) -> bytes:
@@ -127,17 +127,16 @@ class FeedWriter:
 
     def summary(self, entry: Entry) -> str:
         """The entry's HTML as feeds show it: its body, then a paragraph of its tags."""
-        made = self._summaries.get(entry.key)
-        if made is None:
-            made = self._summaries[entry.key] = self._summary(entry)
-        return made
+        tags_html = self._tags.get(entry.key)
+        if tags_html is None:
+            tags_html = self._tags[entry.key] = self._tags_html(entry)
+        return self.body(entry) + tags_html
 
-    def _summary(self, entry: Entry) -> str:
+    def _tags_html(self, entry: Entry) -> str:
         tag_links = ", ".join(
             f'<a href="{html.escape(self._absolute(f"tags/{t.slug}/"))}">{html.escape(t.name)}</a>'
             for t in entry.tags)
-        tags_html = f"<p>Tags: {tag_links}</p>" if entry.tags else ""
-        return self.body(entry) + tags_html
+        return f"<p>Tags: {tag_links}</p>" if entry.tags else ""
 
     def body(self, entry: Entry) -> str:
         """The post's HTML as its feed entries show it, links made absolute."""
