@@ -25,6 +25,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 XML = "http://www.w3.org/XML/1998/namespace"
 FH = "http://purl.org/syndication/history/1.0"  # RFC 5005's feed history
 FEED_TYPE = "application/atom+xml"
+END = b"</feed>\n"  # how a serialised feed ends
 # A post's image, as its entry's enclosure: the media type by the file's extension.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif",
@@ -54,6 +55,8 @@ class FeedWriter:
         self.config = config
         self.warnings: list[str] = []
         self._bodies: dict[str, str] = {}  # by entry key
+        self._tags: dict[str, str] = {}  # the paragraph of an entry's tags, by its key
+        self._entries: dict[tuple[str, str], bytes] = {}  # by entry key and fragment
 
     def render(self, page: Page) -> bytes:
         ctx = page.context
@@ -74,10 +77,23 @@ class FeedWriter:
         _add(author, "name", self._clean(self.config.author, "site.toml"))
         _add(feed, "generator", "sitegen", version=__version__)
         self._history(feed, ctx)
-        for entry in entries:
-            self._entry(feed, entry, ctx["fragment"])
-        return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8",
+        head = bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8",
                                     pretty_print=True))
+        return head.removesuffix(END) + b"".join(
+            self._entry_bytes(entry, ctx["fragment"]) for entry in entries) + END
+
+    def _entry_bytes(self, entry: Entry, fragment: str) -> bytes:
+        """An <entry> as the feed's serialisation holds it (indented, one level down),
+        made once per build however many feeds and archives show it: an entry's bytes
+        do not depend on the feed around it, but for `fragment`."""
+        made = self._entries.get((entry.key, fragment))
+        if made is None:
+            alone = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]
+            self._entry(alone, entry, fragment)
+            text = bytes(etree.tostring(alone, encoding="utf-8", pretty_print=True))
+            made = self._entries[entry.key, fragment] = \
+                text[text.index(b">\n") + 2:].removesuffix(END)
+        return made
 
     def _history(self, feed: etree._Element, ctx: dict[str, Any]) -> None:
         """RFC 5005 §4: an archive document is marked <fh:archive/> and links to the
@@ -111,11 +127,16 @@ class FeedWriter:
 
     def summary(self, entry: Entry) -> str:
         """The entry's HTML as feeds show it: its body, then a paragraph of its tags."""
+        tags_html = self._tags.get(entry.key)
+        if tags_html is None:
+            tags_html = self._tags[entry.key] = self._tags_html(entry)
+        return self.body(entry) + tags_html
+
+    def _tags_html(self, entry: Entry) -> str:
         tag_links = ", ".join(
             f'<a href="{html.escape(self._absolute(f"tags/{t.slug}/"))}">{html.escape(t.name)}</a>'
             for t in entry.tags)
-        tags_html = f"<p>Tags: {tag_links}</p>" if entry.tags else ""
-        return self.body(entry) + tags_html
+        return f"<p>Tags: {tag_links}</p>" if entry.tags else ""
 
     def body(self, entry: Entry) -> str:
         """The post's HTML as its feed entries show it, links made absolute."""

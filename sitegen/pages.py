@@ -112,6 +112,11 @@ class Shared(tuple[Any, ...]):
 _BY_TYPE[Shared] = lambda value: value.key
 
 
+def fingerprint_key(value: Any) -> str:
+    """A string that changes whenever anything a page can show of `value` changes."""
+    return _key(value, set())
+
+
 def _key(value: Any, shown: set[str]) -> str:
     """A string that changes whenever anything a page can show of `value` changes."""
     plain = _BY_TYPE.get(type(value))

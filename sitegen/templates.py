@@ -19,10 +19,11 @@ from markupsafe import Markup, escape
 from sitegen import __version__, markup, theme, words
 from sitegen.config import Config
 from sitegen.errors import TemplateError
-from sitegen.pages import Page
+from sitegen.pages import Page, Shared, fingerprint_key
 from sitegen.site import Entry
 
 THEME_DIR = theme.TEMPLATES
+ONCE_KEPT = 256  # blocks `once` keeps, at most
 
 
 class Renderer:
@@ -44,7 +45,7 @@ class Renderer:
                                 url=functools.lru_cache(maxsize=65536)(
                                     lambda p: quote(config.url(p))),
                                 absolute=lambda p: quote(config.absolute(p), safe=":/"),
-                                summary=self.summary)
+                                summary=self.summary, once=self.once)
         self.words, self.warnings = words.load(self.dirs, config.language)
         self.env.globals.update(t=self.t, month_name=self.month_name, raw_text=self.raw_text)
         self.env.filters.update(isodate=_isodate, og_locale=_og_locale,
@@ -52,6 +53,9 @@ class Renderer:
                                 human_datetime=lambda v: self.human_datetime(
                                     v.astimezone(config.tz)))
         self._summaries: dict[str, Markup] = {}  # by entry key
+        self._plain: dict[tuple[str, int | None], Markup] = {}  # t(key, count), no values
+        self._dates: dict[tuple[int, int, int], str] = {}  # human_date by day
+        self._once: dict[tuple[str, ...], Markup] = {}  # by template and values
         self.files = _files(self.dirs)
         self.digest = _digest(self.files)
         if self.digest != compiled_before:  # these very templates compiled in a good build
@@ -66,6 +70,14 @@ class Renderer:
         """The theme's text `key` in the site's language, its `{name}`s filled with
         `values` (escaped unless Markup): one place per language for every word the
         theme shows. With `count`, the text's `one` or `other` form."""
+        if not values:
+            plain = self._plain.get((key, count))
+            if plain is None:
+                plain = self._plain[key, count] = self._fill(key, count, {})
+            return plain
+        return self._fill(key, count, values)
+
+    def _fill(self, key: str, count: int | None, values: dict[str, Any]) -> Markup:
         try:
             text = self.words.raw(key, count)
         except KeyError:
@@ -86,8 +98,12 @@ class Renderer:
 
     def human_date(self, value: dt.datetime) -> str:
         """The one way the theme writes a date: '14 June 2025' in English."""
-        return str(self.t("date", day=value.day, month=self.month_name(value.month),
-                          year=value.year))
+        day = (value.year, value.month, value.day)
+        made = self._dates.get(day)
+        if made is None:
+            made = self._dates[day] = str(self.t("date", day=value.day, year=value.year,
+                                                 month=self.month_name(value.month)))
+        return made
 
     def human_datetime(self, value: dt.datetime) -> str:
         """A date and its time of day, for a post's own page: '14 June 2025, 09:30'."""
@@ -119,6 +135,20 @@ class Renderer:
             made = self.env.get_template("_summary.html").render(entry=entry)
             html = self._summaries[entry.key] = Markup(
                 markup.scope_heading_ids(made, f"{entry.post.slug}-"))
+        return html
+
+    @jinja2.pass_context
+    def once(self, context: jinja2.runtime.Context, name: str, *values: Any,
+             caller: jinja2.runtime.Macro) -> Markup:
+        """`{% call once('sidebar', a, b) %}…{% endcall %}`: the block's HTML, made once
+        per template and `values` (what the block shows besides the site's settings and
+        words), however many pages show it: the sidebar is the same on 18,000 pages."""
+        key = (str(context.name), name, *(_value_key(v) for v in values))
+        html = self._once.get(key)
+        if html is None:
+            if len(self._once) >= ONCE_KEPT:  # a dev server's many builds
+                self._once.clear()
+            html = self._once[key] = Markup(caller())
         return html
 
     def remember_summary(self, entry: Entry, html: str) -> None:
@@ -190,6 +220,13 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
         if frame.filename.endswith((".html", ".xml", ".txt")):
             return frame.filename, frame.lineno
     return None, None
+
+
+def _value_key(value: Any) -> str:
+    """A string that changes with anything a template can show of `value`."""
+    if isinstance(value, jinja2.Undefined):
+        return "undefined"
+    return value.key if isinstance(value, Shared) else fingerprint_key(value)
 
 
 def _isodate(value: dt.datetime) -> str:

@@ -1,8 +1,10 @@
 """Worker processes: run a pure function over many items on every core.
 
-Work is dealt to forked workers by index (worker w of N computes items w, w+N, …),
-so the (large) shared state is inherited, never pickled; only results travel back,
-pickled through a pipe between our own processes. With one job, or few items, it all
+Work is dealt by index (worker w of N computes items w, w+N, …): this process does
+the first share itself and forks N-1 workers for the others, so the (large) shared
+state is inherited, never pickled, and the process tree holds one copy fewer than with
+N workers and an idle parent; only results travel back, pickled through a pipe between
+our own processes. With one job, or few items, it all
 runs in this process, and the results are the same either way.
 
 Workers never outlive their parent: on Linux the kernel kills each one when the
@@ -80,9 +82,11 @@ def run(function: Callable[[T], R], items: Sequence[T], jobs: int,
     tally = _Tally(workers, advance) if advance else None
     try:
         with signals_held() as mask:
-            for w in range(workers):
+            for w in range(1, workers):
                 crew.append(_start(function, items, w, workers, mask, tally))
-        parts = _collect(crew, tally)
+        mine = _share(function, items, range(0, len(items), workers),
+                      functools.partial(tally.mark, 0, told=True) if tally else None)
+        parts = [mine, *_collect(crew, tally)]
     except BaseException:  # Ctrl-C included: do not wait for the others' slices
         _stop(crew, kill=True)
         raise
@@ -111,9 +115,12 @@ class _Tally:
         self.counts = mmap.mmap(-1, self.SLOT.size * workers)
         self.advance, self.told, self.when = advance, 0, time.monotonic()
 
-    def mark(self, worker: int, done: int) -> None:
-        """In a worker: it has done `done` items."""
+    def mark(self, worker: int, done: int, told: bool = False) -> None:
+        """In a worker: it has done `done` items. `told`: in the parent, which does
+        the first share itself, and tells what all have done meanwhile."""
         self.SLOT.pack_into(self.counts, self.SLOT.size * worker, done)
+        if told:
+            self.report()
 
     def report(self, final: bool = False) -> None:
         """In the parent: tell what was done since last told (at most every TICK)."""

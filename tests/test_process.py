@@ -118,6 +118,9 @@ def _double(item: int) -> int:
     return item * 2
 
 
+TEST_PROCESS = os.getpid()
+
+
 def _fail_at_300(item: int) -> int:
     if item == 300:
         raise ValueError("item 300 is bad")
@@ -125,7 +128,9 @@ def _fail_at_300(item: int) -> int:
 
 
 def _die(item: int) -> int:
-    os._exit(3)
+    if os.getpid() != TEST_PROCESS:  # the workers, not this process's own share
+        os._exit(3)
+    return item
 
 
 def _sleep(item: int) -> int:
@@ -146,9 +151,21 @@ def test_few_items_run_here() -> None:
 
 def test_an_exception_in_a_worker_is_raised_here() -> None:
     with pytest.raises(ValueError, match="item 300 is bad") as raised:
-        workers.run(_fail_at_300, list(range(600)), 2)
+        workers.run(_fail_at_300, list(range(1, 601)), 2)  # 300 at 299: the worker's
     assert "in a worker process" in "".join(raised.value.__notes__)
     assert not children(os.getpid())
+
+
+def test_an_exception_in_this_process_share_stops_the_workers() -> None:
+    with pytest.raises(ValueError, match="item 300 is bad"):
+        workers.run(_fail_at_300, list(range(600)), 2)  # item 300: this process's share
+    assert not children(os.getpid())
+
+
+def test_this_process_does_a_share_and_forks_one_worker_fewer() -> None:
+    pids = workers.run(lambda item: os.getpid(), list(range(600)), 3)
+    assert pids[0::3] == [os.getpid()] * 200
+    assert len(set(pids)) == 3
 
 
 def test_a_worker_that_dies_is_an_error() -> None:
