@@ -133,8 +133,8 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
             gc.unfreeze()
     _count(summary, planned)
     cache.window, cache.frame = held.window, frame
-    if on_disk and planned.shape.key != cache.pages_shape:
-        cache.page_rows = pagedata.rows(planned)
+    if on_disk and not config.search.enabled and planned.shape.key != cache.pages_shape:
+        cache.page_rows = pagedata.rows(planned)  # for patch.py, which makes no index
     if _remember(options, cache, inputs, planned, renderer, summary, on_disk) and taken:
         stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
     summary.seconds = time.perf_counter() - started

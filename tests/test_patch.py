@@ -177,3 +177,16 @@ def test_the_demo_site_is_patched_as_it_is_built(tmp_path: Path) -> None:
             handle.write("\nA line the test added.\n")
     assert way(build(site)) == "PATCH"
     assert_same(site, tmp_path)
+
+
+def test_with_the_search_index_an_edit_goes_the_full_way(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", posts(), TOML)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for _ in range(2):  # the index is made from every post: no patch, no rows kept
+        done = subprocess.run([sys.executable, "-c", PROBE, "build", "--source", str(site)],
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.strip().splitlines()[-1] == "FULL"
+        append(site, "post-29.md", "Searchable words.")
+    with sqlite3.connect(site / ".cache/cache.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM pages").fetchone() == (0,)
