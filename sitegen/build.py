@@ -107,10 +107,8 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                         stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
                     return Summary.unchanged(cache.last, out_dir, time.perf_counter() - started)
                 patched = _patched(options, config, cache, sources, renderer, folder,
-                                   (frame, inputs), now) if on_disk else None
+                                   (frame, inputs), now, taken) if on_disk else None
                 if patched:
-                    if taken and not patched.notes[len(folder.notes):]:
-                        stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
                     patched.seconds = time.perf_counter() - started
                     return patched
                 if not cache.loaded:
@@ -350,9 +348,10 @@ def _digest(text: str) -> str:
 
 def _patched(options: Options, config: Config, cache: Cache, sources: list[content.Source],
              renderer: Renderer, folder: output.Folder, digests: tuple[str, str],
-             now: dt.datetime) -> Summary | None:
+             now: dt.datetime, taken: stamp.Taken | None) -> Summary | None:
     """A build that patches the last one (patch.py), when only posts' words changed
-    since; None when this build must go the full way (nothing was done then)."""
+    since; None when this build must go the full way (nothing was done then). Its
+    stamp is kept once the cache holds what it did."""
     frame, inputs = digests
     if cache.loaded or cache.frame != frame or cache.manifest != folder.last_id \
             or cache.last.get("warnings") or renderer.warnings or config.search.enabled \
@@ -374,7 +373,10 @@ def _patched(options: Options, config: Config, cache: Cache, sources: list[conte
         content.stamps(sources), inputs, made, made.id
     problem = cache_store.save_part(options.site_dir, cache, found.fresh, found.gone,
                                     found.digests)
-    summary.notes.extend([problem] if problem else [])
+    if problem:
+        summary.notes.append(problem)
+    elif taken:
+        stamp.save(taken, folder.out_dir, cache.manifest, cache.window, cache.last)
     return summary
 
 
