@@ -2,13 +2,16 @@
 
 Most saves while writing change one post's body: no title, date, tag or slug. Then
 the dev server's plan in memory keeps its shape, and only the pages that show that
-post change (shape.patch swaps it in). This renders just those pages and moves each
-into the served folder whole (written beside it, then renamed), updates feeds.sha256
-and the manifest kept in memory, and says which outputs changed: no scan of the site,
-no pass over every post or page. Anything else (a new or deleted file, a changed
-title, a scheduled post, a bundle, an error or a warning) is left to the full build,
-which reports it. The pages no browser shows (feeds) and feeds.sha256 follow right
-after the reload event (`settle`), and the folder's manifest once the server is idle
+post change (shape.patch swaps it in). This renders just those pages, holds them in
+memory for the server to answer with (`held`), updates feeds.sha256 and the manifest
+kept in memory, and says which outputs changed: no scan of the site, no pass over
+every post or page, and no disk write before browsers are told to reload (right
+after a build has written thousands of files, the disk can take milliseconds a file).
+Anything else (a new or deleted file, a changed title, a scheduled post, a bundle,
+an error or a warning) is left to the full build, which reports it. Right after the
+reload event (`settle`), the held pages go into the served folder whole (written
+beside, then renamed), followed by the pages no browser shows (feeds) and
+feeds.sha256; the folder's manifest is written once the server is idle
 (`write_manifest`): then the folder is what a full build would leave, byte for byte.
 Until then the manifest in memory keeps the id of the one on disk, so that the next
 full build takes it (and writes a new one).
@@ -51,6 +54,9 @@ class Patcher:
     unsettled: bool = False  # `settle` has pages to write
     manifest_due: bool = False  # the manifest in memory is newer than the folder's
     feed_digests: dict[str, str] = field(default_factory=dict)  # feed path → bytes' digest
+    # pages rendered but not yet written, by their file's real path: the server reads
+    # them from here until `settle` has put them in the folder
+    held: dict[str, bytes] = field(default_factory=dict)
 
     def apply(self, site_dir: Path, out_dir: Path, cache: Cache,
               edited: Collection[str]) -> set[str] | None:
@@ -79,7 +85,7 @@ class Patcher:
         self.later = [page for page in pages if page.path not in shown_now] if seen else []
         assert cache.written is not None  # its file list changes in place: not its text
         cache.written = dataclasses.replace(cache.written, text="")
-        changed = self._write(out_dir, cache, seen or pages)
+        changed = self._write(out_dir, cache, seen or pages, hold=bool(seen))
         _remember(cache, fresh, self.config)
         cache.inputs = ""  # the next build looks at everything again
         self.unsettled = True
@@ -92,6 +98,9 @@ class Patcher:
         if not self.unsettled or cache.written is None:
             return set()
         self.unsettled = False
+        for key, data in list(self.held.items()):
+            _replace(key, data)
+            del self.held[key]  # on disk now: the server reads it there
         later, self.later = self.later, []
         changed = self._write(out_dir, cache, later)
         files = cache.written.files
@@ -133,18 +142,24 @@ class Patcher:
         if len(self.feeds.warnings) > before:
             raise BuildErrors([])
 
-    def _write(self, out_dir: Path, cache: Cache, pages: list[Page]) -> set[str]:
-        """Render `pages` and put each whole in place unless its bytes are the same;
-        the manifest in memory records them (the next full build reads it)."""
+    def _write(self, out_dir: Path, cache: Cache, pages: list[Page],
+               hold: bool = False) -> set[str]:
+        """Render `pages` and put each whole in place unless its bytes are the same
+        (or, with `hold`, keep it in `held` for `settle` to put); the manifest in memory
+        records them (the next full build reads it)."""
         assert cache.renderer is not None and cache.written is not None
         assert self.feeds is not None and self.planned is not None
         files = cache.written.files
         changed = set()
+        real_out = os.path.realpath(out_dir)
         for page in pages:
             data = render_page(page, cache.renderer, self.feeds)
             digest = manifest.digest(data)
             if files[page.path][1] != digest:
-                _put(out_dir, page.path, data)
+                if hold:
+                    self.held[os.path.join(real_out, page.path)] = data
+                else:
+                    _put(out_dir, page.path, data)
                 changed.add(page.path)
                 if page.path in self.feed_digests:
                     self.feeds_changed, self.feed_digests[page.path] = True, digest
@@ -203,7 +218,10 @@ def _remember(cache: Cache, fresh: list[tuple[content.Source, Post]], config: Co
 
 def _put(out_dir: Path, path: str, data: bytes) -> None:
     """Replace one output file whole: never seen half-written."""
-    target = f"{out_dir}/{path}"
+    _replace(f"{out_dir}/{path}", data)
+
+
+def _replace(target: str, data: bytes) -> None:
     temporary = f"{target}.{secrets.token_hex(4)}.part"
     with open(temporary, "wb") as handle:
         handle.write(data)

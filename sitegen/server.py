@@ -219,7 +219,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(301, b"", "text/plain; charset=utf-8", with_body,
                        {"Location": found.location})
             return
-        data = _read(found.file) if found.file else None
+        data = watcher.read(found.file) if found.file else None
         if found.file is None or data is None:
             self._not_found(with_body)
         else:
@@ -240,7 +240,8 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def _not_found(self, with_body: bool) -> None:
-        data = _read(self.server.watcher.served / "404.html") or NOT_FOUND_PAGE
+        data = self.server.watcher.read(self.server.watcher.served / "404.html") \
+            or NOT_FOUND_PAGE
         self._send_page(404, "404.html", data, with_body)
 
     def _send_page(self, status: int, name: str, data: bytes, with_body: bool) -> None:
@@ -330,13 +331,6 @@ class Handler(BaseHTTPRequestHandler):
     def _event(self, text: str) -> None:
         self.wfile.write(text.encode())
         self.wfile.flush()
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:  # deleted by a build since it was located
-        return None
 
 
 def _data(status: Status) -> str:

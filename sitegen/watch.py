@@ -34,7 +34,7 @@ from sitegen.templates import THEME_DIR
 
 log = logging.getLogger("sitegen")
 logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our rebuild line says more
-QUIET_MS = 10  # a burst of saves ends after this long without another
+QUIET_MS = 4  # a burst of saves ends after this long without another
 WAKE_MS = 1000  # how often the watch loop looks for new or replaced source folders
 CSS_FROM_KEPT = 20  # a page older than this many stylesheet-only builds reloads whole
 # Past this many changed paths in one burst, every content file is looked at again: a
@@ -328,8 +328,21 @@ class Watcher:
     def _searching(self) -> bool:
         return self._patcher is not None and self._patcher.config.search.enabled
 
+    def read(self, file: Path) -> bytes | None:
+        """The bytes of a file `locate` found in `served`: a page a save changed comes
+        from memory until it is on disk. None when it has gone since."""
+        held = self._patcher.held.get(str(file)) if self._patcher else None
+        if held is not None:
+            return held
+        try:
+            return file.read_bytes()
+        except OSError:  # deleted by a build since it was located
+            return None
+
     def _build(self, edited: set[str] | None) -> tuple[SiteError, ...]:
         self._pending = None
+        if self._patcher:  # after a save that failed half-way: the build writes them
+            self._patcher.held.clear()
         try:
             progress, self._progress = self._progress, None
             summary = build(self.options, cache=self.cache, changed=edited, progress=progress)

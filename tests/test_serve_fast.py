@@ -133,12 +133,15 @@ def test_a_save_of_words_publishes_a_reload_whose_page_shows_them(
     told = threading.Event()
     out = tmp_path / "private"
 
-    def on_status(status: Status) -> None:
-        if status.changed:
-            seen.append((status.version, (out / SECOND / "index.html").read_text()))
+    served: list[Callable[[str], str]] = []  # GET through the dev server, once it is up
+
+    def on_status(status: Status) -> None:  # what a browser told to reload gets
+        if status.changed and served:
+            seen.append((status.version, served[0](SECOND)))
             told.set()
 
-    with Watcher(site, out, on_status) as watcher:
+    with Watcher(site, out, on_status) as watcher, http_server(watcher) as get:
+        served.append(get)
         assert watcher.ready.wait(WAIT)
         watcher.search.wait(WAIT)
         before = watcher.broadcast.latest()[1].version
