@@ -370,7 +370,7 @@ def _patched(options: Options, config: Config, cache: Cache, sources: list[conte
     if made is None:
         return None
     cache.stamps, cache.inputs, cache.written, cache.manifest = \
-        content.stamps(sources), inputs, made, made.id
+        content.stamps(sources), inputs, None, made
     problem = cache_store.save_part(options.site_dir, cache, found.fresh, found.gone,
                                     found.digests)
     if problem:
