@@ -7,7 +7,6 @@ import dataclasses
 import gc
 import logging
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -543,6 +542,7 @@ class Fetched:
 
 
 def _edit(command: list[str]) -> int:
+    import subprocess  # here: a build spares its import
     try:
         subprocess.run(command, check=False)
     except OSError as exc:

@@ -74,6 +74,8 @@ class Listed:
 
     id: str
     text: str  # the lines after the header, as written
+    found: dict[str, tuple[int, int, tuple[str, str]] | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False)  # _line's answers
 
     def get(self, path: str) -> tuple[str, str] | None:
         """(fingerprint, digest) of `path`; None when it is not listed."""
@@ -82,7 +84,13 @@ class Listed:
 
     def _line(self, path: str) -> tuple[int, int, tuple[str, str]] | None:
         """Where `path`'s line starts and ends, and what it records. A path holds no
-        newline but may hold spaces; a fingerprint and a digest hold none."""
+        newline but may hold spaces; a fingerprint and a digest hold none. (Each search
+        reads up to 3 MB: the answer is kept for replaced().)"""
+        if path not in self.found:
+            self.found[path] = self._search(path)
+        return self.found[path]
+
+    def _search(self, path: str) -> tuple[int, int, tuple[str, str]] | None:
         needle = f" {path}\n"
         at = self.text.find(needle)
         while at >= 0:
