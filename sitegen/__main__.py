@@ -1,5 +1,5 @@
 """Allow `python -m sitegen`."""
 
-from sitegen.cli import main
+from sitegen.launch import main
 
 raise SystemExit(main())

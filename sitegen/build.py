@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -29,7 +30,6 @@ from sitegen import (
     patch,
     paths,
     schedule,
-    search,
     shape,
     site,
     stamp,
@@ -49,6 +49,9 @@ from sitegen.pages import Page, StaticFile
 from sitegen.site import Entry
 from sitegen.summary import Summary
 from sitegen.templates import Renderer, renderer_for
+
+if TYPE_CHECKING:  # imported where a build makes the index: a build without it spares
+    from sitegen import search  # the import (10 ms, with Pagefind's machinery)
 
 THEME_STATIC = theme.STATIC
 
@@ -176,6 +179,9 @@ def _held_back(posts: list[content.Post], now: dt.datetime, options: Options,
 
 
 def _search_store(options: Options, on_disk: bool) -> contextlib.AbstractContextManager[Path]:
+    if not options.search:  # --no-search: no index is made (load_config)
+        return contextlib.nullcontext(Path())
+    from sitegen import search
     return search.store_for(options.site_dir, cache_store.CACHE_DIR if on_disk else "",
                             options.search_store)
 
@@ -184,6 +190,7 @@ def _search(entries: Iterable[Entry], config: Config, options: Options,
             store: Path) -> search.Index:
     """The search index's files: each bundle, made again when its posts changed. Drafts
     are there only with --drafts (the dev server), marked."""
+    from sitegen import search
     return search.index(list(entries), config, store, options.search_later, options.drafts)
 
 
@@ -194,6 +201,7 @@ Indexed = Callable[[shape.Planned], tuple[list[Page], dict[str, str]]]
 def _search_pages(index: search.Index) -> tuple[list[Page], dict[str, str]]:
     """The search index's files as pages, with their fingerprints: their bytes' digests,
     so that only a changed bundle is copied again."""
+    from sitegen import search
     copies = [Page(f.path, pages.COPY, context={"source": f.source, "digest": f.digest,
                                                  "origin": ""}) for f in index.files]
     listing = Page(search.INDEXES, pages.TEXT, context={"text": index.indexes_json})
@@ -370,7 +378,7 @@ def _patched(options: Options, config: Config, cache: Cache, sources: list[conte
     if made is None:
         return None
     cache.stamps, cache.inputs, cache.written, cache.manifest = \
-        content.stamps(sources), inputs, made, made.id
+        content.stamps(sources), inputs, None, made
     problem = cache_store.save_part(options.site_dir, cache, found.fresh, found.gone,
                                     found.digests)
     if problem:

@@ -7,7 +7,6 @@ import dataclasses
 import gc
 import logging
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -28,9 +27,11 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 log = logging.getLogger("sitegen")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, taken: stamp.Taken | None = None) -> int:
+    """`taken`: the stamp launch.py took for the build these arguments ask for."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.taken = taken
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     if not Path(args.source).is_dir():
         parser.error(f"--source {args.source}: no such folder")
@@ -212,9 +213,11 @@ def options_from(args: argparse.Namespace) -> Options:
 
 def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    taken = None if args.no_cache else stamp.take(
-        Path(args.source), Path(args.out) if args.out else None, args.base_url, args.drafts,
-        args.future, not args.no_search)
+    wanted = (Path(args.source), Path(args.out) if args.out else None, args.base_url,
+              args.drafts, args.future, not args.no_search)
+    given: stamp.Taken | None = getattr(args, "taken", None)  # check.py's args have none
+    taken = None if args.no_cache else (
+        given if given and given.wanted == wanted else stamp.take(*wanted))
     last = stamp.unchanged(taken) if taken else None
     if last:  # nothing to do: answered without importing the build (stamp.py)
         summary = Summary.unchanged(last[1], last[0], time.perf_counter() - started)
@@ -539,6 +542,7 @@ class Fetched:
 
 
 def _edit(command: list[str]) -> int:
+    import subprocess  # here: a build spares its import
     try:
         subprocess.run(command, check=False)
     except OSError as exc:

@@ -3,7 +3,6 @@ cannot be read, which part is wrong and the nearest form that can be."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 import re
@@ -69,6 +68,7 @@ def _range_problem(parts: dict[str, str]) -> str | None:
     for key, unit, low, high in _RANGES:
         if key in parts and not low <= int(parts[key]) <= high:
             return f"{unit} {parts[key]} ({unit}s run {low:02}–{high:02})"
+    import calendar  # here, for a date that is wrong: a build spares its import
     year, month, day = int(parts["y"]), int(parts["mo"]), int(parts["d"])
     days = calendar.monthrange(year, month)[1] if year else 31
     if not 1 <= day <= days:

@@ -66,6 +66,72 @@ def read_id(folder: Path) -> str | None:
     return build_id if head == HEADER else None
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A manifest as its text, for a build that changes a few of its lines (patch.py):
+    reading 35,000 lines into `Manifest.files` and writing them back out takes longer
+    than the rest of such a build's bookkeeping. Only the lines asked for are read."""
+
+    id: str
+    text: str  # the lines after the header, as written
+    found: dict[str, tuple[int, int, tuple[str, str]] | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False)  # _line's answers
+
+    def get(self, path: str) -> tuple[str, str] | None:
+        """(fingerprint, digest) of `path`; None when it is not listed."""
+        found = self._line(path)
+        return None if found is None else found[2]
+
+    def _line(self, path: str) -> tuple[int, int, tuple[str, str]] | None:
+        """Where `path`'s line starts and ends, and what it records. A path holds no
+        newline but may hold spaces; a fingerprint and a digest hold none. (Each search
+        reads up to 3 MB: the answer is kept for replaced().)"""
+        if path not in self.found:
+            self.found[path] = self._search(path)
+        return self.found[path]
+
+    def _search(self, path: str) -> tuple[int, int, tuple[str, str]] | None:
+        needle = f" {path}\n"
+        at = self.text.find(needle)
+        while at >= 0:
+            start, end = self.text.rfind("\n", 0, at) + 1, at + len(needle)
+            fingerprint, _, rest = self.text[start:end - 1].partition(" ")
+            digest, _, listed = rest.partition(" ")
+            if listed == path:
+                return start, end, (fingerprint, digest)
+            at = self.text.find(needle, at + 1)
+        return None
+
+    def replaced(self, changes: dict[str, tuple[str, str]]) -> tuple[Listed, bytes] | None:
+        """The manifest with these paths' lines replaced in place (the order kept, as a
+        build that plans the same paths writes it), and its bytes; None when a path is
+        not listed."""
+        spans = []
+        for path, (fingerprint, digest) in changes.items():
+            found = self._line(path)
+            if found is None:
+                return None
+            spans.append((found[0], found[1], f"{fingerprint} {digest} {path}\n"))
+        parts, done = [], 0
+        for start, end, line in sorted(spans):
+            parts += [self.text[done:start], line]
+            done = end
+        text = "".join([*parts, self.text[done:]])
+        data = text.encode()
+        made = Listed(hashlib.sha256(data).hexdigest()[:16], text)
+        return made, f"{HEADER} {made.id}\n".encode() + data
+
+
+def read_listed(folder: Path) -> Listed | None:
+    """`folder`'s manifest as its text; None when it has none or cannot be read."""
+    try:
+        head, _, text = (folder / MANIFEST).read_text(encoding="utf-8").partition("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    kind, _, build_id = head.rpartition(" ")
+    return Listed(build_id, text) if kind == HEADER else None
+
+
 def read(folder: Path) -> Manifest | None:
     """The manifest of `folder`; None when sitegen never wrote there."""
     build_id = read_id(folder)

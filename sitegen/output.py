@@ -31,7 +31,7 @@ from typing import IO
 
 from sitegen import manifest, websub, workers
 from sitegen.errors import BuildErrors, OutputError, SiteError
-from sitegen.manifest import Journal, Manifest
+from sitegen.manifest import Journal, Listed, Manifest
 from sitegen.pages import Page
 
 log = logging.getLogger("sitegen")
@@ -226,10 +226,10 @@ class Folder:
                 self._manifest = manifest.read(self.out_dir) or Manifest()
         return self._manifest
 
-    def read(self, path: str) -> bytes | None:
+    def read(self, path: str, listed: Listed | None = None) -> bytes | None:
         """An output file as the last build wrote it; None when it is missing, or not
-        the bytes the manifest records."""
-        record = self.manifest().files.get(path)
+        the bytes the manifest (or `listed`, the same read as text) records."""
+        record = listed.get(path) if listed else self.manifest().files.get(path)
         try:
             data = (self.out_dir / path).read_bytes()
         except OSError:
@@ -239,6 +239,11 @@ class Folder:
     def stage(self) -> Output:
         last = self.manifest()
         return Output(self.out_dir, last, self.fresh, self._adopt or last.damaged)
+
+    def stage_patch(self, listed: Listed) -> Output:
+        """The staging folder of a build that rewrites some of the files `listed` (the
+        folder's manifest, unparsed) names, and no other (Output.commit_patch)."""
+        return Output(self.out_dir, Manifest(listed.id), self.fresh, self._adopt)
 
 
 def _refuse_foreign(out_dir: Path) -> None:
@@ -321,8 +326,19 @@ class Output:
             os.unlink(self.staging / STAGING_MARK)
             os.replace(self.staging, self.out_dir)
             return made
-        gone = tuple(sorted(last.keys() - planned.keys()))
-        journal = Journal(self.staging.name, tuple(written), gone)
+        self._carry_out(tuple(written), tuple(sorted(last.keys() - planned.keys())))
+        return made
+
+    def commit_patch(self, written: Iterable[str], data: bytes) -> None:
+        """Move the `written` files into place, deleting none, with `data` as the new
+        manifest (manifest.Listed.replaced): a build that only rewrote files the last
+        one wrote (patch.py)."""
+        _write_file(f"{self.staging}/{manifest.MANIFEST}", data)
+        self._carry_out(tuple(written), ())
+
+    def _carry_out(self, moves: tuple[str, ...], deletes: tuple[str, ...]) -> None:
+        """The commit's journal first, then its moves and deletes (output._apply)."""
+        journal = Journal(self.staging.name, moves, deletes)
         with workers.signals_held():  # Ctrl-C waits for the moves; kill -9 has the journal
             self._committing = True
             try:
@@ -330,7 +346,6 @@ class Output:
                 _apply(self.out_dir, self.staging, journal)
             except OSError as exc:
                 raise _unfinished(self.out_dir, exc) from None
-        return made
 
     def discard(self) -> None:
         """Remove the staging folder, unless a commit began: the next build finishes it."""

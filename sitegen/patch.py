@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen import cache as cache_store
-from sitegen import content, output, pagedata, websub
+from sitegen import content, manifest, output, pagedata, websub
 from sitegen.cache import Cache, Part
 from sitegen.config import Config
 from sitegen.content import Post, Skipped, Source
 from sitegen.errors import BuildErrors, SiteError
-from sitegen.manifest import Manifest
+from sitegen.manifest import Listed
 from sitegen.pages import Page
 from sitegen.site import Entry, TagLink, make_entry
 from sitegen.summary import Summary
@@ -171,17 +171,19 @@ def _words(page: Page, changed: set[str]) -> Page:
 
 def commit(found: Found, folder: output.Folder, salt: str,
            render: Callable[[Page], tuple[bytes, tuple[str, ...]]],
-           summary: Summary) -> Manifest | None:
+           summary: Summary) -> str | None:
     """Render the pages whose fingerprint changed and commit them with the feeds' digest
-    list: the new manifest. None, leaving the folder as it was, when rendering gave a
-    warning or the digest list is not the last build's."""
-    last = folder.manifest()
-    fingerprints = {path: fingerprint for path, (fingerprint, _) in last.files.items()}
-    fingerprints.update({page.path: page.fingerprint(salt) for page in found.pages})
-    out = folder.stage()
+    list: the new manifest's id. None, leaving the folder as it was, when rendering gave
+    a warning, the digest list is not the last build's, or the manifest does not list a
+    page (the manifest is read and rewritten as text: manifest.Listed)."""
+    last = manifest.read_listed(folder.out_dir)
+    if last is None or last.id != folder.last_id:
+        return None
+    fingerprints = {page.path: page.fingerprint(salt) for page in found.pages}
+    out = folder.stage_patch(last)
     try:
         stale = [p for p in found.pages if not out.has(p.path)
-                 or last.files.get(p.path, ("",))[0] != fingerprints[p.path]]
+                 or (last.get(p.path) or ("",))[0] != fingerprints[p.path]]
         written, digests = [], {}
         for page in stale:
             data, warnings = render(page)
@@ -191,29 +193,35 @@ def commit(found: Found, folder: output.Folder, salt: str,
             wrote, digests[page.path] = out.write(page.path, data)
             if wrote:
                 written.append(page.path)
-        if not _feed_list(folder, last, fingerprints, digests, written, out):
+        made = _feed_list(folder, last, fingerprints, digests, written, out)
+        if made is None:
             out.discard()
             return None
-        made = out.commit(written, fingerprints, digests)
+        out.commit_patch(written, made[1])
     except BaseException:
         out.discard()
         raise
     summary.rendered, summary.written = len(stale), len(written)
     summary.parsed = len(found.fresh)
-    return made
+    return made[0].id
 
 
-def _feed_list(folder: output.Folder, last: Manifest, fingerprints: dict[str, str],
-               digests: dict[str, str], written: list[str], out: output.Output) -> bool:
+def _feed_list(folder: output.Folder, last: Listed, fingerprints: dict[str, str],
+               digests: dict[str, str], written: list[str],
+               out: output.Output) -> tuple[Listed, bytes] | None:
     """feeds.sha256 again, for the same feeds as the last build's list (read back from
-    the output folder); False when that list is not as the last build wrote it."""
-    kept = folder.read(websub.DIGESTS)
+    the output folder), then the manifest with the lines of the files rendered again;
+    None when that list is not as the last build wrote it, or the manifest lacks a
+    line. The list holds the digest the manifest records for each feed (the same
+    build wrote both), so it serves for the feeds not rendered again."""
+    kept = folder.read(websub.DIGESTS, last)
     listed = websub.parse(kept.decode("utf-8", "replace")) if kept is not None else None
     if listed is None:
-        return False
+        return None
     page, fingerprints[websub.DIGESTS] = websub.digest_page(
-        listed, lambda path: digests.get(path) or last.files[path][1])
+        listed, lambda path: digests.get(path) or listed[path])
     wrote, digests[page.path] = out.write(page.path, str(page.context["text"]).encode())
     if wrote:
         written.append(page.path)
-    return True
+    return last.replaced({path: (fingerprints[path], digest)
+                          for path, digest in digests.items()})

@@ -19,7 +19,6 @@ import contextlib
 import ctypes
 import functools
 import mmap
-import multiprocessing
 import os
 import pickle
 import selectors
@@ -58,6 +57,11 @@ class _Worker:
     reaped: bool = False
 
 
+# multiprocessing's "fork" start method, there on every system but Windows: asked of os,
+# since importing multiprocessing costs a build that forks no worker 10-20 ms
+CAN_FORK = hasattr(os, "fork")
+
+
 def count(jobs: int) -> int:
     """Worker processes to use: `jobs`, or one per core when 0."""
     return jobs if jobs > 0 else len(os.sched_getaffinity(0))
@@ -66,8 +70,7 @@ def count(jobs: int) -> int:
 def spread(items: int, jobs: int) -> int:
     """How many processes `run` uses for that many items: 1 means this one alone."""
     workers = min(count(jobs), max(1, items // (MIN_ITEMS // 2)))
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    return 1 if workers <= 1 or items < MIN_ITEMS or not can_fork else workers
+    return 1 if workers <= 1 or items < MIN_ITEMS or not CAN_FORK else workers
 
 
 def run(function: Callable[[T], R], items: Sequence[T], jobs: int,
@@ -139,7 +142,7 @@ def aside(function: Callable[[T], R], item: T, jobs: int) -> Iterator[Callable[[
     function that waits for the result (or raises the worker's exception). A worker not
     waited for is killed when the block ends. With one job, or no fork, it is computed
     when asked for, here."""
-    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs == 1 or not CAN_FORK:
         yield lambda: function(item)
         return
     with signals_held() as mask:
