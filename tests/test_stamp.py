@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import cache, manifest, stamp
 from tests.conftest import ROOT, Run, make_site, post, tree
 
 # Runs the CLI in this process's way and says afterwards whether the build was imported.
@@ -192,3 +193,11 @@ def test_strict_fails_on_the_last_builds_warnings_without_building(tmp_path: Pat
 def test_no_cache_always_builds(site: Path) -> None:
     assert way(build(site, "--no-cache")) == "FULL"
     assert way(build(site, "--no-cache")) == "FULL"
+
+
+def test_the_stamp_knows_the_names_the_build_writes() -> None:
+    """stamp.py does not import manifest.py or cache.py (too slow to import for a
+    build with nothing to do): its copies of their names must stay theirs."""
+    assert (stamp.MANIFEST, stamp.MANIFEST_HEADER, stamp.JOURNAL) == \
+        (manifest.MANIFEST, manifest.HEADER, manifest.JOURNAL)
+    assert stamp.CACHE_DIR == cache.CACHE_DIR
