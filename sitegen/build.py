@@ -117,6 +117,7 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
                                   warnings=list(renderer.warnings))
                 parsed = parse_all(sources, config, cache, summary, options.jobs,
                                    options.site_dir, progress)
+                sources = _unread(sources)  # not held while pages render, here and in workers
                 posts, held = _held_back(parsed, now, options, config, summary)
                 indexed, entries = meanwhile.enter_context(
                     _indexing(posts, config, options, store, summary))
@@ -270,9 +271,13 @@ def _sources(site_dir: Path, cache: Cache, changed: Collection[str] | None,
         found = content.rescan(site_dir, cache.sources, changed)
     sources = content.scan(site_dir, cache.stamps, listed) if found is None else found
     if cache.keep_plan:  # the dev server's: its watcher will say what changed next
-        cache.sources = [s if not s.data else dataclasses.replace(s, data=b"")
-                         for s in sources]
+        cache.sources = _unread(sources)
     return sources
+
+
+def _unread(sources: list[content.Source]) -> list[content.Source]:
+    """The sources without their bytes, once parsed (a tenth of the memory a build holds)."""
+    return [s if not s.data else dataclasses.replace(s, data=b"") for s in sources]
 
 
 def _bytecode_dir(options: Options, on_disk: bool) -> Path | None:
