@@ -37,7 +37,7 @@ import stat
 import time
 import typing
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -135,16 +135,28 @@ class Cache:
 STATE_FIELDS = ("inputs", "frame", "last", "stamps", "templates_ok", "manifest", "window")
 
 
+Rows = Callable[[], Iterator[tuple[str, Any]]]  # (name, JSON-ready value), made as written
+
+
+def _no_rows() -> Iterator[tuple[str, Any]]:
+    return iter(())
+
+
 @dataclass(frozen=True, slots=True)
 class PageRows:
-    """The pages that show posts and every post's place, from one plan (for patch.py)."""
+    """The pages that show posts and every post's place, from one plan (for patch.py).
+    Each row is made as it is written, so that a plan's rows (some 100 MB of Python
+    values at 10,000 posts) are never all in memory at once."""
 
     shape: str  # the plan's shape key; '' when its pages could not be kept
-    shared: list[Any] = field(default_factory=list)  # values many pages share, once each
-    pages: dict[int, list[Any]] = field(default_factory=dict)  # place in the plan → page
-    entries: dict[str, list[Any]] = field(default_factory=dict)  # post file → [url, tags,
-    # the places of the pages that show it]
+    pages: Rows = _no_rows  # each page by its place in the plan, then the values many
+    # pages share, once each ('s' and a number); may raise Unkept
+    entries: Rows = _no_rows  # post file → [url, tags, the places of the pages that show it]
     sources: list[str] = field(default_factory=list)  # post files, as pages number them
+
+
+class Unkept(Exception):
+    """A page's row cannot be made: the database keeps no pages for this plan."""
 
 
 def _same(value: Any) -> Any:
@@ -619,32 +631,43 @@ def _write_changes(db: sqlite3.Connection, cache: Cache) -> None:
     state = {k: getattr(cache, k) for k in STATE_FIELDS}
     _write_records(db, "state", {**state, "version": CODE_VERSION, "shape": cache.shape.key})
     if cache.page_rows is not None:
-        _write_page_rows(db, cache.page_rows)
+        try:
+            _write_page_rows(db, cache.page_rows)
+        except Unkept:  # in the same transaction: none of its rows stay
+            cache.page_rows = PageRows("")
+            _write_page_rows(db, cache.page_rows)
 
 
 def _write_page_rows(db: sqlite3.Connection, rows: PageRows) -> None:
     """Put these rows in place of the pages and entries the database held."""
     db.execute("DELETE FROM pages")
     db.execute("DELETE FROM entries")
-    _write_records(db, "pages", {str(n): page for n, page in rows.pages.items()})
-    _write_records(db, "pages", {f"s{n}": value for n, value in enumerate(rows.shared)})
-    _write_records(db, "entries", rows.entries)
+    _write_rows(db, "pages", rows.pages())
+    _write_rows(db, "entries", rows.entries())
     _write_records(db, "plan", {"pages": {"shape": rows.shape, "sources": rows.sources}})
 
 
 def _write_records(db: sqlite3.Connection, table: str, records: dict[str, Any]) -> None:
-    rows = [(n, json.dumps(v, ensure_ascii=False)) for n, v in records.items()]
+    _write_rows(db, table, records.items())
+
+
+def _write_rows(db: sqlite3.Connection, table: str, records: Iterable[tuple[str, Any]]) -> None:
+    """Each row encoded as it is written: one at a time in memory."""
     db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
-                   [(n, _sum(n, data), data) for n, data in rows])
+                   (_record_row(n, json.dumps(v, ensure_ascii=False)) for n, v in records))
+
+
+def _record_row(name: str, data: str) -> tuple[str, bytes, str]:
+    return name, _sum(name, data), data
 
 
 def _write_posts(db: sqlite3.Connection, cache: Cache) -> None:
     gone = cache.stored.posts.difference(cache.posts)
     db.executemany("DELETE FROM posts WHERE key = ?",
                    [(f"{a} {b}",) for a, b in gone] + [(k,) for k in cache.stored.dropped])
-    rows = [_post_row(f"{file_digest} {config_digest}", post)
+    rows = (_post_row(f"{file_digest} {config_digest}", post)  # encoded as written
             for (file_digest, config_digest), post in cache.posts.items()
-            if (file_digest, config_digest) not in cache.stored.posts]
+            if (file_digest, config_digest) not in cache.stored.posts)
     db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)", rows)
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from sitegen.cache import PageRows, decode_moment, encode_moment
+from sitegen.cache import PageRows, Unkept, decode_moment, encode_moment
 from sitegen.pages import Page, Shared
 from sitegen.shape import Planned
 from sitegen.site import Entry, Pairing, RelatedPost, TagLink, TagListing, TagRef, related_post
@@ -155,16 +156,29 @@ class Decoder:
 
 def rows(planned: Planned) -> PageRows:
     """What the cache keeps of a plan for patch.py: the pages that show posts, and every
-    post's URL, tags and the pages that show it; none but the shape '' when a page
-    holds what cannot be kept."""
+    post's URL, tags and the pages that show it. The rows are made as the cache writes
+    them; a page that holds what cannot be kept raises cache.Unkept then, and the cache
+    keeps no pages for this plan."""
     numbers = sorted({n for found in planned.shape.uses.values() for n in found})
-    sources = {source: number for number, source in enumerate(planned.entries)}
-    encoder = Encoder(sources)
+    sources = list(planned.entries)
+    return PageRows(planned.shape.key, functools.partial(_page_rows, planned, numbers, sources),
+                    functools.partial(_entry_rows, planned), sources)
+
+
+def _page_rows(planned: Planned, numbers: list[int],
+               sources: list[str]) -> Iterator[tuple[str, Any]]:
+    """Each page by its place in the plan, then the values they share."""
+    encoder = Encoder({source: number for number, source in enumerate(sources)})
     try:
-        pages = {n: encoder.page(planned.plan[n]) for n in numbers}
-    except (Unkeepable, KeyError):  # KeyError: an entry that is not the site's
-        return PageRows("")
+        for n in numbers:
+            yield str(n), encoder.page(planned.plan[n])
+    except (Unkeepable, KeyError) as exc:  # KeyError: an entry that is not the site's
+        raise Unkept(str(exc)) from exc
+    for n, value in enumerate(encoder.shared):
+        yield f"s{n}", value
+
+
+def _entry_rows(planned: Planned) -> Iterator[tuple[str, Any]]:
     uses = planned.shape.uses
-    entries = {source: [entry.url, [[t.slug, t.name] for t in entry.tags],
-                        uses.get(source, [])] for source, entry in planned.entries.items()}
-    return PageRows(planned.shape.key, encoder.shared, pages, entries, list(sources))
+    for source, entry in planned.entries.items():
+        yield source, [entry.url, [[t.slug, t.name] for t in entry.tags], uses.get(source, [])]
