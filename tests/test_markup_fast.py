@@ -62,3 +62,17 @@ def test_a_post_with_links_renders_them_as_before() -> None:
     assert '<a href="/">home</a>' in html and '<a href="#fn">a note</a>' in html
     assert '<a href="https://xn--exmple-cua.org/%C3%A9">é</a>' in html
     assert '<a href="http://www.example.org">www.example.org</a>' in html
+
+
+def test_code_met_again_is_highlighted_as_the_first_time() -> None:
+    code = "```python\ndef f(x):\n    return x + 1  # one more\n```\n"
+    first, _ = markup.render(code, "a")
+    again, warnings = markup.render("Text.\n\n" + code, "b")
+    assert warnings == () and again == "<p>Text.</p>\n" + first
+    assert '<span class="k">def</span>' in first
+
+
+def test_an_unknown_language_warns_in_every_post_that_has_it() -> None:
+    for doc_id in ("a", "b"):
+        _, warnings = markup.render("```nosuchlang\nx\n```\n", doc_id)
+        assert warnings == ("unknown code language 'nosuchlang'; shown as plain text",)
