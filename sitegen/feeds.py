@@ -57,7 +57,6 @@ class FeedWriter:
         self._bodies: dict[str, str] = {}  # by entry key
         self._tags: dict[str, str] = {}  # the paragraph of an entry's tags, by its key
         self._entries: dict[tuple[str, str], bytes] = {}  # by entry key and fragment
-        self.json_items: dict[tuple[str, str], str] = {}  # JSON Feed's, as jsonfeed.py
 
     def render(self, page: Page) -> bytes:
         ctx = page.context

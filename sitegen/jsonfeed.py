@@ -15,8 +15,6 @@ from sitegen.pages import Page
 from sitegen.site import Entry
 
 VERSION = "https://jsonfeed.org/version/1.1"
-EMPTY = "[]\n}"  # how a feed serialised with no items ends
-ITEM_INDENT = "  "  # an item's lines, two levels down
 
 
 def render(page: Page, feeds: FeedWriter) -> bytes:
@@ -37,22 +35,8 @@ def render(page: Page, feeds: FeedWriter) -> bytes:
         feed["favicon"] = _absolute(config, ctx["favicon"])
     if config.feeds.hub:
         feed["hubs"] = [{"type": "WebSub", "url": config.feeds.hub}]
-    feed["items"] = []
-    head = json.dumps(feed, ensure_ascii=False, indent=1).removesuffix(EMPTY)
-    items = [_item_text(entry, feeds, ctx["fragment"]) for entry in entries]
-    return (head + (f"[\n{ITEM_INDENT}" + f",\n{ITEM_INDENT}".join(items) + "\n ]\n}\n"
-                    if items else EMPTY + "\n")).encode()
-
-
-def _item_text(entry: Entry, feeds: FeedWriter, fragment: str) -> str:
-    """An item as json.dumps(indent=1) writes it inside the feed's list (two levels
-    down), made once per build however many feeds show it. JSON strings hold no line
-    break, so indenting each line after the first is exact."""
-    made = feeds.json_items.get((entry.key, fragment))
-    if made is None:
-        text = json.dumps(_item(entry, feeds, fragment), ensure_ascii=False, indent=1)
-        made = feeds.json_items[entry.key, fragment] = text.replace("\n", "\n" + ITEM_INDENT)
-    return made
+    feed["items"] = [_item(entry, feeds, ctx["fragment"]) for entry in entries]
+    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode()
 
 
 def _item(entry: Entry, feeds: FeedWriter, fragment: str) -> dict[str, Any]:

@@ -225,19 +225,3 @@ def test_an_edit_rewrites_only_the_json_feeds_that_show_the_post(tmp_path: Path)
     assert changed == {"tags/python.json", "atom/everything.json", "atom/notes.json"}
     for path in ("tags/svg.json", "atom/links.json", "atom/entries.json"):
         assert (out / path).stat().st_mtime_ns == before[out / path][1], path
-
-
-def test_each_json_feed_is_json_dumps_own_indented_text(tmp_path: Path) -> None:
-    """Items are serialised once and spliced into every feed that shows them: each file
-    is still exactly what json.dumps(indent=1) writes, an empty feed's too."""
-    site = make_site(tmp_path / "site", {
-        "a.md": post("Ünïcode “quotes”", "2025-03-01", "[svg, css]",
-                     body="Line\\none\n\n```python\nprint('\\t')\n```\n"),
-        "b.md": LINK_POST, "c.md": post("Third", "2025-03-03", "[css]")})
-    out = build(site, "--no-search")
-    feeds = sorted(out.rglob("*.json"))
-    assert len(feeds) > 5
-    for path in feeds:
-        text = path.read_text(encoding="utf-8")
-        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n", path
-    assert json.loads((out / "atom/quotes.json").read_text())["items"] == []
