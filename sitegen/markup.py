@@ -34,7 +34,7 @@ LEXER_ALIASES = {"svg": "xml", "htm": "html", "jsx": "javascript", "tsx": "types
 
 FORMATTER = HtmlFormatter(nowrap=True)
 # Highlighted code blocks kept in memory, by code and lexer (markup._coloured).
-COLOURED_KEPT = 2048
+COLOURED_KEPT = 256
 
 # Theme text the renderer writes itself, one constant each, to be translated in one place.
 # A code block's name for assistive technology: "Code: Python", or "Code" alone.
