@@ -33,8 +33,6 @@ LEXER_ALIASES = {"svg": "xml", "htm": "html", "jsx": "javascript", "tsx": "types
                  "plain": "text", "txt": "text", "sh-session": "console"}
 
 FORMATTER = HtmlFormatter(nowrap=True)
-# Highlighted code blocks kept in memory, by code and lexer (markup._coloured).
-COLOURED_KEPT = 256
 
 # Theme text the renderer writes itself, one constant each, to be translated in one place.
 # A code block's name for assistive technology: "Code: Python", or "Code" alone.
@@ -267,7 +265,7 @@ def highlight(code: str, lang: str, warnings: list[str]) -> str:
     lexer = find_lexer(lang) if lang else None
     if lang and lexer is None:
         warnings.append(f"unknown code language {lang!r}; shown as plain text")
-    inner = _coloured(code, lexer) if lexer else html.escape(code)
+    inner = pygments_highlight(code, lexer, FORMATTER) if lexer else html.escape(code)
     css_lang = re.sub(r"[^\w-]", "", lang) or "text"
     label = html.escape(code_label(lang, lexer))
     return (f'<div class="highlight highlight-{css_lang}"><pre tabindex="0" role="group" '
@@ -278,14 +276,6 @@ def code_label(lang: str, lexer: Lexer | None) -> str:
     """"Code: Python" for a block in a language, "Code" for plain text or an unknown one."""
     name = LANGUAGE_NAMES.get(lang) or (lexer.name if lexer else "")
     return f"{CODE_LABEL}: {name}" if name and name != "Text only" else CODE_LABEL
-
-
-@functools.lru_cache(maxsize=COLOURED_KEPT)
-def _coloured(code: str, lexer: Lexer) -> str:
-    """Code highlighted by Pygments, remembered: a block met again (an edited post's
-    unchanged code, on each save in the dev server; a snippet that many posts repeat)
-    is not lexed again. Lexing is most of a code block's cost."""
-    return pygments_highlight(code, lexer, FORMATTER)
 
 
 @functools.cache
