@@ -418,11 +418,16 @@ class Watcher:
         layout = self._layout()
         roots = sorted({str(p) for p, identity in layout if identity})
         catch_up = True  # saves made before this watch began
+        held: set[tuple[watchfiles.Change, str]] = set()  # a burst that looked mid-save
         for changes in watchfiles.watch(*roots, watch_filter=watchfiles.DefaultFilter(),
                                         stop_event=self._stop, step=QUIET_MS,
                                         rust_timeout=WAKE_MS, yield_on_timeout=True,
                                         force_polling=polling):
             moved = self._layout() != layout
+            if changes and not held and not moved and _mid_save(changes):
+                held = set(changes)  # build when the write comes, or after WAKE_MS
+                continue
+            changes, held = changes | held, set()
             if changes or catch_up or moved:
                 edited = None if catch_up or moved else _content_paths(changes, self.site_dir)
                 self.rebuild(_describe(changes, self.site_dir), edited)
@@ -527,6 +532,19 @@ def _outside(full: str, relative: str, theme: tuple[str, ...]) -> bool:
     """Outside both the site folder and the theme."""
     return relative.startswith("../") and \
         not any(full.startswith(f"{folder}{os.sep}") for folder in theme)
+
+
+def _mid_save(changes: set[tuple[watchfiles.Change, str]]) -> bool:
+    """Whether a changed file is now empty: most editors save by emptying the file and
+    then writing it, and a build between the two would publish the site without that
+    post (an empty file is skipped), as the last good one."""
+    for change, path in changes:
+        try:
+            if change != watchfiles.Change.deleted and os.stat(path).st_size == 0:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _describe(changes: set[tuple[watchfiles.Change, str]], site_dir: Path) -> str:

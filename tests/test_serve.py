@@ -450,6 +450,20 @@ def test_served_output_equals_a_full_build_after_edits(served: Served, tmp_path:
     same_as_full_build(served, tmp_path / "full-fixed", "after fixing a broken post")
 
 
+def test_a_save_that_empties_the_file_first_keeps_the_last_good_site(served: Served) -> None:
+    """Editors often save by emptying the file, then writing it; the watcher can see the
+    two apart. The empty moment must not become the last good site."""
+    wait_until(lambda: "search index updated" in served.log, "the first search index")
+    failures = served.log.count("build failed")
+    with open(served.site / "content/2025-01-10-first.md", "w", encoding="utf-8") as handle:
+        handle.flush()  # empty on disk now
+        time.sleep(0.3)  # far longer than the watcher's quiet time
+        handle.write(post("First post", "tomorrow", "[svg, python]", "Broken edit."))
+    wait_until(lambda: served.log.count("build failed") > failures, "the failed build")
+    assert "as it was written" in served.get("/" + FIRST).text, served.log
+    assert "empty file" not in served.log
+
+
 def _folder_of_posts(folder: Path) -> Path:
     """A folder of two posts made outside the site, to move in whole."""
     folder.mkdir()
