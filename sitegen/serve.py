@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import logging
+import os
 import shutil
 import signal
 import subprocess
@@ -28,6 +30,8 @@ from sitegen.watch import Status, Watcher
 log = logging.getLogger("sitegen")
 EXIT_OK, EXIT_USAGE = 0, 2
 REMOVER = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+PREFIX = "sitegen-serve-"  # the private folders', in the system's temporary folder
+LOCK = ".sitegen-serve.lock"  # in a private folder: locked while its server runs
 
 
 def watch(site_dir: Path, out_dir: Path,
@@ -40,7 +44,8 @@ def watch(site_dir: Path, out_dir: Path,
 
 def run(args: argparse.Namespace) -> int:
     site_dir = Path(args.source).resolve()
-    private = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))  # the build and its staging
+    _remove_abandoned(Path(tempfile.gettempdir()))
+    private, lock = _private_folder()  # the build and its staging
     try:
         with _sigterm_as_interrupt():
             return _serve(args, Watcher(site_dir, private / "site", future=args.future,
@@ -51,6 +56,47 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         _remove(private)
+        os.close(lock)
+
+
+def _private_folder() -> tuple[Path, int]:
+    """A new private folder, and its lock, held until this process ends: a server
+    killed before it could remove its folder leaves it unlocked (the kernel releases
+    the lock), and the next `sitegen serve` removes it (`_remove_abandoned`)."""
+    private = Path(tempfile.mkdtemp(prefix=PREFIX))
+    lock = os.open(private / f"{LOCK}.new", os.O_CREAT | os.O_WRONLY, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    os.replace(private / f"{LOCK}.new", private / LOCK)  # seen only once locked
+    return private, lock
+
+
+def _remove_abandoned(temporary: Path) -> None:
+    """Remove the private folders of dev servers that were killed (SIGKILL, a closed
+    terminal, a crash): those whose lock nobody holds. A folder without the lock
+    file, or one that cannot be opened (another user's), is left alone."""
+    try:
+        found = [entry.path for entry in os.scandir(temporary)
+                 if entry.name.startswith(PREFIX) and entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for folder in found:
+        try:
+            lock = os.open(os.path.join(folder, LOCK), os.O_WRONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # its server runs
+            continue
+        finally:
+            os.close(lock)  # unlocked either way: a server that starts now finds its own
+        gone = f"{folder}-removing"
+        try:
+            os.rename(folder, gone)  # another server starting now may be removing it
+        except OSError:
+            continue
+        log.info("Removing %s, which a dev server that was killed left behind", folder)
+        _remove_later(Path(gone))
 
 
 def _remove(folder: Path) -> None:
@@ -60,11 +106,21 @@ def _remove(folder: Path) -> None:
     gone = folder.with_name(folder.name + "-removing")
     try:
         folder.rename(gone)
-        subprocess.Popen([sys.executable, "-c", REMOVER, str(gone)], start_new_session=True,
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    _remove_later(gone)
+
+
+def _remove_later(folder: Path) -> None:
+    """Remove `folder` in a process of its own that outlives this one; here when that
+    process cannot start."""
+    try:
+        subprocess.Popen([sys.executable, "-c", REMOVER, str(folder)], start_new_session=True,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     except OSError:
-        shutil.rmtree(gone if gone.exists() else folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _serve(args: argparse.Namespace, watcher: Watcher) -> int:

@@ -177,7 +177,11 @@ class Watcher:
                  search_index: bool = True) -> None:
         self.site_dir = site_dir
         self.out_dir = out_dir
-        self._search_store = Path(tempfile.mkdtemp(prefix="sitegen-search-"))
+        # beside the output folder (the dev server's private folder, removed with it
+        # even when the server is killed): not in the system's temporary folder
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._search_store = Path(tempfile.mkdtemp(prefix=".sitegen-search-",
+                                                   dir=out_dir.parent))
         self.options = Options(site_dir=site_dir, out_dir=out_dir, drafts=True, future=future,
                                use_cache=False, search=search_index,
                                search_later=True, search_store=self._search_store)

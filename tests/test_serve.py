@@ -359,6 +359,32 @@ def test_ctrl_c_stops_cleanly(served: Served) -> None:
     wait_until(lambda: "Stopping" in served.log, "the goodbye")
 
 
+def test_a_killed_servers_folder_is_removed_by_the_next(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGKILL leaves the private build folder behind (a whole site, gigabytes on a big
+    blog); the next `sitegen serve` removes it, and nothing it cannot prove abandoned."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    stranger = temporary / "sitegen-serve-not-ours"  # no lock file: not ours to judge
+    stranger.mkdir()
+    (stranger / "keep.txt").write_text("mine")
+    site = shutil.copytree(SITE, tmp_path / "site")
+    with serving(site) as killed:
+        killed.process.kill()
+        killed.process.wait(TIMEOUT)
+    left = killed.out.parent
+    assert (left / "site/index.html").exists()
+    with serving(site) as running, serving(site) as second:
+        wait_until(lambda: not left.exists() and not Path(f"{left}-removing").exists(),
+                   "the killed server's folder to go")
+        assert f"Removing {left}" in running.log
+        assert running.out.parent.exists() and second.out.parent.exists()  # alive: kept
+        assert (stranger / "keep.txt").read_text() == "mine"
+        assert sorted(p.name for p in temporary.iterdir()) == sorted(
+            [stranger.name, running.out.parent.name, second.out.parent.name])
+
+
 # ---- served output = full build ----
 
 def full_build(site: Path, out: Path) -> dict[str, bytes]:
