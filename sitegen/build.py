@@ -588,9 +588,10 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
             summary.warnings.extend(_prerender(stale, renderer, feeds, options.jobs,
                                                progress))
         render = functools.partial(_render_one, renderer=renderer, feeds=feeds, out=out)
-        order = _feeds_together(stale, workers.spread(len(stale), options.jobs))
+        order, feeds_count = _feeds_first(stale)
         with _stage(progress, "rendering pages", len(stale)) as advance:
-            dealt = workers.run(render, [stale[i] for i in order], options.jobs, advance)
+            dealt = workers.run(render, [stale[i] for i in order], options.jobs, advance,
+                                first=feeds_count)
         results = _in_place(dealt, order)
         if late is not None:
             more = _late_pages(late, fingerprints, last, out, cache, options)
@@ -610,22 +611,13 @@ def render_all(planned: shape.Planned, config: Config, renderer: Renderer, cache
     cache.manifest = cache.written.id
 
 
-def _feeds_together(stale: list[Page], processes: int) -> list[int]:
-    """An order of the pages in which the feeds fill the first process's share (workers.run
-    deals item i to process i % processes), as far as it goes: each entry's Atom <entry>
-    is then made and kept in that process alone, not in every one (an entry shows in some
-    five feeds, and the kept entries are a sixth of what a worker holds)."""
-    if processes == 1:
-        return list(range(len(stale)))
+def _feeds_first(stale: list[Page]) -> tuple[list[int], int]:
+    """An order of the pages with the feeds first, and how many: workers.run renders them
+    in this process alone, so that each entry's Atom <entry> is made and kept in one
+    process, not in every one (an entry shows in some five feeds, and the kept entries
+    are a sixth of what a worker holds)."""
     feeds = [i for i, p in enumerate(stale) if p.kind == pages.FEED]
-    others = [i for i, p in enumerate(stale) if p.kind != pages.FEED]
-    feeds.reverse()  # taken from the end: in the plan's order
-    others.reverse()
-    order = []
-    for slot in range(len(stale)):
-        first, then = (feeds, others) if slot % processes == 0 else (others, feeds)
-        order.append((first or then).pop())
-    return order
+    return feeds + [i for i, p in enumerate(stale) if p.kind != pages.FEED], len(feeds)
 
 
 def _in_place(results: list[Rendered], order: list[int]) -> list[Rendered]:

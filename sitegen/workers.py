@@ -1,11 +1,13 @@
 """Worker processes: run a pure function over many items on every core.
 
-Work is dealt by index (worker w of N computes items w, w+N, …): this process does
-the first share itself and forks N-1 workers for the others, so the (large) shared
-state is inherited, never pickled, and the process tree holds one copy fewer than with
-N workers and an idle parent; only results travel back, pickled through a pipe between
-our own processes. With one job, or few items, it all
-runs in this process, and the results are the same either way.
+The items are cut into runs (`Runs`), and each process takes the next run whenever it
+is free, so that all finish together however uneven the items (dealt by index, one
+process finished 1.7 s after the other in a 10-second rendering). This process
+works too, and forks N-1 workers, so the (large) shared state is inherited, never
+pickled, and the process tree holds one copy fewer than with N workers and an idle
+parent; only results travel back, pickled through a pipe between our own processes.
+With one job, or few items, it all runs in this process, and the results are the
+same either way.
 
 Workers never outlive their parent: on Linux the kernel kills each one when the
 parent dies (PR_SET_PDEATHSIG), whatever killed it; elsewhere a thread in the worker
@@ -18,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import itertools
 import mmap
 import os
 import pickle
@@ -28,7 +31,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -44,6 +47,8 @@ HELD = {signal.SIGINT, signal.SIGTERM}
 Mask = set[int | signal.Signals]  # as signal.pthread_sigmask returns it
 Advance = Callable[[int], None]  # told how many more items are done (progress)
 TICK = 0.1  # seconds between reports of the workers' progress, at least
+RUNS = 128  # runs the items are cut into, at most: their numbers fit a pipe's buffer
+Done = list[tuple[range, list[Any]]]  # what a process computed: runs and their results
 
 
 @dataclass(slots=True)
@@ -53,7 +58,7 @@ class _Worker:
     pid: int
     fd: int
     received: list[bytes] = field(default_factory=list)  # its pickled answer, so far
-    results: list[Any] = field(default_factory=list)
+    results: Done = field(default_factory=list)
     reaped: bool = False
 
 
@@ -74,27 +79,57 @@ def spread(items: int, jobs: int) -> int:
 
 
 def run(function: Callable[[T], R], items: Sequence[T], jobs: int,
-        advance: Advance | None = None) -> list[R]:
+        advance: Advance | None = None, first: int = 0) -> list[R]:
     """[function(item) for item in items], spread over `jobs` processes, in order.
     An exception in a worker is raised here, once every worker has been stopped.
-    `advance` is told as items are done: after each one here, every TICK from workers."""
+    `advance` is told as items are done: after each one here, every TICK from workers.
+    `first`: items[:first] are computed in this process alone (what they make and
+    keep, then, is kept in one process, not in each), before it takes runs of the rest."""
     workers = spread(len(items), jobs)
     if workers == 1:
         return _here(function, items, advance)
     crew: list[_Worker] = []
     tally = _Tally(workers, advance) if advance else None
+    runs = Runs(first, len(items))
     try:
         with signals_held() as mask:
             for w in range(1, workers):
-                crew.append(_start(function, items, w, workers, mask, tally))
-        mine = _share(function, items, range(0, len(items), workers),
+                crew.append(_start(function, items, runs, w, mask, tally))
+        mine = _share(function, items, itertools.chain([range(first)], runs),
                       functools.partial(tally.mark, 0, told=True) if tally else None)
         parts = [mine, *_collect(crew, tally)]
     except BaseException:  # Ctrl-C included: do not wait for the others' slices
         _stop(crew, kill=True)
         raise
+    finally:
+        runs.close()
     _stop(crew, kill=False)
-    return _interleave(parts, len(items))
+    return _placed(parts, len(items))
+
+
+class Runs:
+    """items[start:stop] cut into runs of consecutive items, taken by whichever process
+    asks next: their numbers wait in a pipe, written before the workers fork, and
+    each process reads one number (4 bytes: a read no other can split) per run."""
+
+    NUMBER = struct.Struct("=I")
+
+    def __init__(self, start: int, stop: int) -> None:
+        count = max(1, min(RUNS, stop - start))
+        self.start, self.stop, self.size = start, stop, -(-(stop - start) // count)
+        self._fd, writer = os.pipe()
+        try:
+            os.write(writer, b"".join(self.NUMBER.pack(n) for n in range(count)))
+        finally:
+            os.close(writer)  # an empty pipe then reads as its end
+
+    def __iter__(self) -> Iterator[range]:
+        while len(data := os.read(self._fd, self.NUMBER.size)) == self.NUMBER.size:
+            begin = self.start + self.NUMBER.unpack(data)[0] * self.size
+            yield range(begin, min(begin + self.size, self.stop))
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 def _here(function: Callable[[T], R], items: Sequence[T],
@@ -146,12 +181,12 @@ def aside(function: Callable[[T], R], item: T, jobs: int) -> Iterator[Callable[[
         yield lambda: function(item)
         return
     with signals_held() as mask:
-        worker = _start(function, [item], 0, 1, mask)
+        worker = _start(function, [item], [range(1)], 0, mask)
     waited = False
 
     def result() -> R:
         nonlocal waited
-        answer: R = _collect([worker])[0][0]
+        answer: R = _placed(_collect([worker]), 1)[0]
         waited = True
         return answer
 
@@ -175,9 +210,9 @@ def signals_held() -> Iterator[Mask]:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-def _start(function: Callable[[Any], Any], items: Sequence[Any], start: int, step: int,
-           mask: Mask, tally: _Tally | None = None) -> _Worker:
-    """Fork one worker for items start, start+step, …"""
+def _start(function: Callable[[Any], Any], items: Sequence[Any], share: Iterable[range],
+           number: int, mask: Mask, tally: _Tally | None = None) -> _Worker:
+    """Fork worker `number` for the runs of items it takes from `share`."""
     parent = os.getpid()
     libc = _libc()  # loaded here, once, not in every child
     read_end, write_end = os.pipe()
@@ -189,15 +224,14 @@ def _start(function: Callable[[Any], Any], items: Sequence[Any], start: int, ste
         raise
     if pid == 0:  # the worker: never returns
         os.close(read_end)
-        _work(function, items, range(start, len(items), step), write_end,
-              lambda: _tie_to(parent, libc, mask),
-              functools.partial(tally.mark, start) if tally else None)
+        _work(function, items, share, write_end, lambda: _tie_to(parent, libc, mask),
+              functools.partial(tally.mark, number) if tally else None)
     os.close(write_end)
     return _Worker(pid, read_end)
 
 
-def _work(function: Callable[[Any], Any], items: Sequence[Any], share: range, fd: int,
-          setup: Callable[[], None], mark: Callable[[int], None] | None) -> None:
+def _work(function: Callable[[Any], Any], items: Sequence[Any], share: Iterable[range],
+          fd: int, setup: Callable[[], None], mark: Callable[[int], None] | None) -> None:
     """The worker's whole life: set up, compute its share, send it, exit (no cleanup:
     the parent's atexit handlers and buffered output are not ours to run or flush).
     `mark`, if given, is told how many items are done after each one."""
@@ -215,15 +249,20 @@ def _work(function: Callable[[Any], Any], items: Sequence[Any], share: range, fd
         os._exit(code)
 
 
-def _share(function: Callable[[Any], Any], items: Sequence[Any], share: range,
-           mark: Callable[[int], None] | None) -> list[Any]:
-    if mark is None:
-        return [function(items[i]) for i in share]
-    results = []
-    for done, i in enumerate(share, 1):
-        results.append(function(items[i]))
-        mark(done)
-    return results
+def _share(function: Callable[[Any], Any], items: Sequence[Any], share: Iterable[range],
+           mark: Callable[[int], None] | None) -> Done:
+    """The runs this process takes from `share`, each with its results."""
+    done: Done = []
+    count = 0
+    for indices in share:
+        results = []
+        for i in indices:
+            results.append(function(items[i]))
+            if mark is not None:
+                count += 1
+                mark(count)
+        done.append((indices, results))
+    return done
 
 
 def _tie_to(parent: int, libc: ctypes.CDLL | None, mask: Mask) -> None:
@@ -274,7 +313,7 @@ def _send(fd: int, data: bytes) -> None:
     os.close(fd)
 
 
-def _collect(crew: list[_Worker], tally: _Tally | None = None) -> list[list[Any]]:
+def _collect(crew: list[_Worker], tally: _Tally | None = None) -> list[Done]:
     """Every worker's results, read from all pipes at once (a worker blocks until its
     pipe is drained). The first worker to report an exception has it raised here.
     With a `tally`, its progress is reported meanwhile, every TICK."""
@@ -299,7 +338,7 @@ def _collect(crew: list[_Worker], tally: _Tally | None = None) -> list[list[Any]
     return [worker.results for worker in crew]
 
 
-def _answer(worker: _Worker) -> list[Any]:
+def _answer(worker: _Worker) -> Done:
     data = b"".join(worker.received)
     worker.received.clear()
     if not data:
@@ -308,7 +347,7 @@ def _answer(worker: _Worker) -> list[Any]:
     ok, payload = pickle.loads(data)
     if not ok:
         raise payload
-    result: list[Any] = payload
+    result: Done = payload
     return result
 
 
@@ -334,8 +373,10 @@ def _reap(worker: _Worker) -> str:
     return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
-def _interleave(parts: list[list[R]], total: int) -> list[R]:
-    out: list[R] = []
-    for i in range(total):
-        out.append(parts[i % len(parts)][i // len(parts)])
+def _placed(parts: list[Done], total: int) -> list[Any]:
+    """The results of every process's runs, in the items' order."""
+    out: list[Any] = [None] * total
+    for done in parts:
+        for indices, results in done:
+            out[indices.start:indices.stop] = results
     return out

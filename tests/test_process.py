@@ -7,6 +7,7 @@ kernel hands orphans to another parent. Processes are read from /proc (Linux).
 
 from __future__ import annotations
 
+import collections
 import os
 import signal
 import subprocess
@@ -127,10 +128,30 @@ def _fail_at_300(item: int) -> int:
     return item
 
 
+def _fail_in_a_worker(item: int) -> int:
+    time.sleep(0.001)  # slow enough that the workers take runs too
+    if os.getpid() != TEST_PROCESS:
+        raise ValueError(f"item {item} is bad")
+    return item
+
+
+def _fail_here(item: int) -> int:
+    time.sleep(0.001)
+    if os.getpid() == TEST_PROCESS and item > 100:
+        raise ValueError(f"item {item} is bad")
+    return item
+
+
 def _die(item: int) -> int:
+    time.sleep(0.001)
     if os.getpid() != TEST_PROCESS:  # the workers, not this process's own share
         os._exit(3)
     return item
+
+
+def _slow_pid(item: int) -> int:
+    time.sleep(0.002)
+    return os.getpid()
 
 
 def _sleep(item: int) -> int:
@@ -150,22 +171,43 @@ def test_few_items_run_here() -> None:
 
 
 def test_an_exception_in_a_worker_is_raised_here() -> None:
-    with pytest.raises(ValueError, match="item 300 is bad") as raised:
-        workers.run(_fail_at_300, list(range(1, 601)), 2)  # 300 at 299: the worker's
+    with pytest.raises(ValueError, match=r"item \d+ is bad") as raised:
+        workers.run(_fail_in_a_worker, list(range(600)), 2)
     assert "in a worker process" in "".join(raised.value.__notes__)
     assert not children(os.getpid())
 
 
 def test_an_exception_in_this_process_share_stops_the_workers() -> None:
-    with pytest.raises(ValueError, match="item 300 is bad"):
-        workers.run(_fail_at_300, list(range(600)), 2)  # item 300: this process's share
+    with pytest.raises(ValueError, match=r"item \d+ is bad") as raised:
+        workers.run(_fail_here, list(range(600)), 2)
+    assert not hasattr(raised.value, "__notes__")  # raised here, not sent by a worker
     assert not children(os.getpid())
 
 
 def test_this_process_does_a_share_and_forks_one_worker_fewer() -> None:
-    pids = workers.run(lambda item: os.getpid(), list(range(600)), 3)
-    assert pids[0::3] == [os.getpid()] * 200
+    pids = workers.run(_slow_pid, list(range(600)), 3)
+    assert os.getpid() in pids
     assert len(set(pids)) == 3
+
+
+def test_runs_go_to_whichever_process_is_free() -> None:
+    """A process slowed down (the first items here take long) takes fewer runs: the
+    processes finish together, not each after a fixed share of the items."""
+    pids = workers.run(_slow_start, list(range(600)), 2)
+    counts = collections.Counter(pids)
+    assert len(counts) == 2
+    assert min(counts.values()) < 200  # the one that took the slow run; a fixed half: 300
+
+
+def _slow_start(item: int) -> int:
+    time.sleep(0.2 if item < 3 else 0.001)  # in the first run, whoever takes it
+    return os.getpid()
+
+
+def test_the_first_items_stay_in_this_process() -> None:
+    pids = workers.run(_slow_pid, list(range(600)), 2, first=150)
+    assert pids[:150] == [os.getpid()] * 150
+    assert len(set(pids[150:])) == 2
 
 
 def test_a_worker_that_dies_is_an_error() -> None:
