@@ -214,13 +214,15 @@ def _feed_list(folder: output.Folder, last: Listed, fingerprints: dict[str, str]
     None when that list is not as the last build wrote it, or the manifest lacks a
     line. The list holds the digest the manifest records for each feed (the same
     build wrote both), so it serves for the feeds not rendered again."""
-    kept = folder.read(websub.DIGESTS, last)
-    listed = websub.parse(kept.decode("utf-8", "replace")) if kept is not None else None
-    if listed is None:
+    kept = folder.read(websub.DIGESTS, last)  # None unless the bytes the manifest records
+    try:
+        text = websub.relisted(kept.decode(), digests) if kept is not None else None
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
         return None
-    page, fingerprints[websub.DIGESTS] = websub.digest_page(
-        listed, lambda path: digests.get(path) or listed[path])
-    wrote, digests[page.path] = out.write(page.path, str(page.context["text"]).encode())
+    page, fingerprints[websub.DIGESTS] = websub.list_page(text), websub.list_fingerprint(text)
+    wrote, digests[page.path] = out.write(page.path, text.encode())
     if wrote:
         written.append(page.path)
     return last.replaced({path: (fingerprints[path], digest)

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from lxml import etree
 
+from sitegen import websub
 from tests.conftest import ROOT, make_site, post, serving, sitegen
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -331,3 +332,14 @@ def test_the_dev_servers_list_matches_a_cold_build(tmp_path: Path) -> None:
     served = (tmp_path / "served/feeds.sha256").read_bytes()
     assert served == (tmp_path / "cold/feeds.sha256").read_bytes()
     assert "tags/svg.atom" in served.decode()
+
+
+def test_a_relisted_digest_list_is_the_list_made_again() -> None:
+    """A patch build replaces the lines of the feeds it rendered; the list must be what
+    `listing` makes of the new digests, also where one path ends another's."""
+    before = {"a  b/feed.atom": "1" * 64, "b/feed.atom": "2" * 64, "c.json": "3" * 64,
+              "tags/x/feed.atom": "4" * 64}
+    fresh = {"b/feed.atom": "5" * 64, "c.json": "6" * 64, "tags/x/index.html": "7" * 64}
+    text = websub.relisted(websub.listing(before), fresh)
+    assert text == websub.listing({**before, "b/feed.atom": "5" * 64, "c.json": "6" * 64})
+    assert websub.relisted(text, {}) == text
