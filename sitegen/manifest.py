@@ -20,6 +20,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen import pathlines
+
 MANIFEST = ".sitegen-manifest"
 JOURNAL = ".sitegen-journal"
 HEADER = "sitegen-manifest 1"
@@ -91,16 +93,12 @@ class Listed:
         return self.found[path]
 
     def _search(self, path: str) -> tuple[int, int, tuple[str, str]] | None:
-        needle = f" {path}\n"
-        at = self.text.find(needle)
-        while at >= 0:
-            start, end = self.text.rfind("\n", 0, at) + 1, at + len(needle)
-            fingerprint, _, rest = self.text[start:end - 1].partition(" ")
-            digest, _, listed = rest.partition(" ")
-            if listed == path:
-                return start, end, (fingerprint, digest)
-            at = self.text.find(needle, at + 1)
-        return None
+        found = pathlines.find(self.text, path, " ", 1)
+        if found is None:
+            return None
+        start, at = found
+        fingerprint, _, digest = self.text[start:at].partition(" ")
+        return start, at + len(path) + 2, (fingerprint, digest)
 
     def replaced(self, changes: dict[str, tuple[str, str]]) -> tuple[Listed, bytes] | None:
         """The manifest with these paths' lines replaced in place (the order kept, as a
@@ -112,11 +110,7 @@ class Listed:
             if found is None:
                 return None
             spans.append((found[0], found[1], f"{fingerprint} {digest} {path}\n"))
-        parts, done = [], 0
-        for start, end, line in sorted(spans):
-            parts += [self.text[done:start], line]
-            done = end
-        text = "".join([*parts, self.text[done:]])
+        text = pathlines.spliced(self.text, spans)
         data = text.encode()
         made = Listed(hashlib.sha256(data).hexdigest()[:16], text)
         return made, f"{HEADER} {made.id}\n".encode() + data
