@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from bench import trash
+
 BENCH = Path(__file__).resolve().parent
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 Post = tuple[dict[str, Any], str]  # front matter, body
@@ -67,7 +69,7 @@ def newest_post(content: Path) -> Path:
 
 
 def fresh(folder: Path) -> Path:
-    shutil.rmtree(folder, ignore_errors=True)
+    trash.set_aside([folder])
     folder.parent.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import convert
+from bench import convert, trash
 
 BENCH = Path(__file__).resolve().parent
 CORPORA = BENCH / "corpus"
@@ -139,8 +139,8 @@ def _first_line(command: list[str]) -> str:
 
 
 def clear(paths: list[Path]) -> None:
-    for path in paths:
-        shutil.rmtree(path, ignore_errors=True)
+    """Start without `paths`: set aside until the run ends (bench/trash.py)."""
+    trash.set_aside(paths)
 
 
 def count_files(folder: Path) -> int:

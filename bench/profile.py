@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pyinstrument import Profiler
 
-from bench import convert, generators
+from bench import convert, generators, trash
 from bench.run import corpus_folder
 from sitegen.cli import main as sitegen
 from sitegen.watch import Watcher
@@ -65,7 +65,11 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--scenario", choices=SCENARIOS, default="edit")
     args = parser.parse_args()
-    profiler = profile(args.scenario, args.posts)
+    trash.settle()
+    try:
+        profiler = profile(args.scenario, args.posts)
+    finally:
+        trash.empty()
     print(profiler.output_text(unicode=True, show_all=False, time="seconds",
                                processor_options={"filter_threshold": SHOWN}))
     shutil.rmtree(generators.workspace("sitegen", args.posts).out.with_name("profile-serve"),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from bench import convert, corpus, generators, heavy, latency
+from bench import convert, corpus, generators, heavy, latency, trash
 from bench import search as search_bench
 from bench.generators import Generator, Workspace
 from bench.measure import Run, measure
@@ -375,6 +375,7 @@ def describe_setup() -> str:
 def run_standard(sizes: list[int], names: list[str], serve: bool, kinds: list[str]) -> None:
     """Each corpus at its sizes (the heavy one at the largest only), every generator."""
     print(describe_setup(), flush=True)
+    trash.settle()
     before = code_digest()
     results: list[Result] = []
     for kind in kinds:
@@ -400,6 +401,7 @@ def run_large(posts: int, kinds: list[str], serve: bool) -> None:
     """sitegen without search on `posts` posts of each corpus: cold, one edit, no
     change; and the standard corpus's cold build against 10,000 posts."""
     print(describe_setup(), flush=True)
+    trash.settle()
     before = code_digest()
     gen = generators.SITEGEN_NO_SEARCH
     results = [*bench_generator(gen, corpus_folder(LARGE_BASE), LARGE_BASE, ("cold",))]
@@ -448,10 +450,13 @@ def main() -> None:
     parser.add_argument("--no-serve", action="store_true",
                         help="skip the dev server measures (save → reload, ready, Ctrl-C)")
     args = parser.parse_args()
-    if args.large:
-        run_large(args.posts, args.corpus, serve=False)
-    else:
-        run_standard(sorted(args.sizes), args.generators, not args.no_serve, args.corpus)
+    try:
+        if args.large:
+            run_large(args.posts, args.corpus, serve=False)
+        else:
+            run_standard(sorted(args.sizes), args.generators, not args.no_serve, args.corpus)
+    finally:
+        trash.empty()
 
 
 if __name__ == "__main__":
