@@ -2,7 +2,8 @@
 
 - wall: from start to exit, `time.perf_counter`.
 - cpu: user + system time of the process and every descendant it waited for, from
-  `os.wait4` (the same figure as a delta of `getrusage(RUSAGE_CHILDREN)`).
+  `os.wait4` (the same figure as a delta of `getrusage(RUSAGE_CHILDREN)`); system: its
+  system part alone.
 - peak: the largest sum of resident sets over the whole process tree (main process
   and workers) at one moment, polled every `POLL_S`. Forked workers share
   copy-on-write pages with their parent, which this sum counts once per process, so
@@ -33,6 +34,7 @@ POLL_S = 0.05
 class Run:
     wall: float  # seconds
     cpu: float  # seconds, user + system, process tree
+    system: float  # seconds, system alone (the kernel's part of `cpu`)
     peak_mb: float  # largest polled sum of resident sets over the tree
     main_mb: float  # high-water resident set of the main process
     workers_mb: float  # largest high-water resident set among its descendants (0: none)
@@ -68,7 +70,7 @@ def measure(command: list[str], log: Path, cwd: Path | None = None) -> Run:
                           f"(log: {log}):\n{tail}")
     marks = memory.marks
     workers = max((mb for pid, mb in marks.items() if pid != process.pid), default=0.0)
-    return Run(wall, usage.ru_utime + usage.ru_stime, memory.peak,
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_stime, memory.peak,
                marks.get(process.pid, usage.ru_maxrss / 1024), workers, load)
 
 

@@ -143,8 +143,8 @@ def ratio(results: list[Result], posts: int, scenario: str, peer: str,
 
 # (heading, width): right-aligned, or left-aligned when the width is negative
 COLUMNS = (("corpus", -8), ("posts", 6), ("generator", -10), ("scenario", -8), ("wall s", 6),
-           ("CPU s", 6), ("peak MB", 7), ("main MB", 7), ("workers", 7), ("files", 6), ("÷hugo", 5),
-           ("÷pelican", 8), ("load", 4), ("note", 0))
+           ("CPU s", 6), ("sys s", 5), ("peak MB", 7), ("main MB", 7), ("workers", 7),
+           ("files", 6), ("÷hugo", 5), ("÷pelican", 8), ("load", 4), ("note", 0))
 
 
 def _row(cells: list[str]) -> str:
@@ -158,7 +158,7 @@ def _cells(r: Result, results: list[Result]) -> list[str]:
     pelican = (ratio(results, r.posts, r.scenario, "pelican", r.corpus, r.generator)
                if ours else None)
     return [r.corpus, str(r.posts), r.generator, r.scenario, f"{r.run.wall:.2f}",
-            f"{r.run.cpu:.2f}",
+            f"{r.run.cpu:.2f}", f"{r.run.system:.2f}",
             f"{r.run.peak_mb:.0f}", f"{r.run.main_mb:.0f}", f"{r.run.workers_mb:.0f}",
             str(r.files), _ratio(hugo), _ratio(pelican), f"{r.run.load:.1f}", r.note]
 
