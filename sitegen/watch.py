@@ -251,13 +251,14 @@ class Watcher:
     def _search_done(self, fresh: dict[str, Path], publish: bool) -> None:
         """New bundles are made: put them in place while no build reads them; then,
         unless a newer update follows, build again to publish them (they are all that
-        changed, so open pages do not reload)."""
+        changed, so open pages do not reload). That build reads no post: a save it
+        would see half-written has a burst of its own, which builds next."""
         with self._lock:
             search.install(fresh, self._search_store)
             if not publish:
                 return
             self.cache.inputs = ""
-            self._rebuild("search index updated: ", None)
+            self._rebuild("search index updated: ", set())
 
     def _rebuild(self, reason: str, edited: set[str] | None, patch: bool = True) -> Status:
         started = time.perf_counter()

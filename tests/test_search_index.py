@@ -246,3 +246,25 @@ def test_a_stopped_pagefind_is_stopped_not_broken(tmp_path: Path) -> None:
     assert "reinstall" not in str(stopped.value)
     assert not search.LIVE
 
+
+
+def test_a_search_update_in_the_middle_of_a_save_keeps_the_post(site: Path,
+                                                                 tmp_path: Path) -> None:
+    """An editor empties a file, then writes it. When the search index is published
+    between the two, its build must not read the emptied file (and publish the site
+    without that post, which would then be the last good site)."""
+    out = tmp_path / "served"
+    watcher = Watcher(site, out)  # not started: the watcher has not seen the save yet
+    try:
+        watcher.rebuild()
+        page = out / "2025/Mar/2/new/index.html"
+        assert "Herons stand in marshwater" in page.read_text("utf-8")
+        (site / "content" / "new.md").write_text("")  # the save's first half
+        deadline = time.monotonic() + 120  # a bound on waiting, not a timing assertion
+        while listing(out)["behind"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert listing(out)["behind"] is False  # the index was published by a build
+        assert "Herons stand in marshwater" in page.read_text("utf-8")
+        assert "/blog/2025/Mar/2/new/" in records(out)
+    finally:
+        watcher.stop()
