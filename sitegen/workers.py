@@ -85,6 +85,7 @@ def run(function: Callable[[T], R], items: Sequence[T], jobs: int,
     `advance` is told as items are done: after each one here, every TICK from workers.
     `first`: items[:first] are computed in this process alone (what they make and
     keep, then, is kept in one process, not in each), before it takes runs of the rest."""
+    first = min(first, len(items))
     workers = spread(len(items), jobs)
     if workers == 1:
         return _here(function, items, advance)

@@ -210,6 +210,11 @@ def test_the_first_items_stay_in_this_process() -> None:
     assert len(set(pids[150:])) == 2
 
 
+def test_more_first_items_than_items_are_all_done_here() -> None:
+    assert workers.run(_double, list(range(600)), 2, first=700) == \
+        [_double(i) for i in range(600)]
+
+
 def test_a_worker_that_dies_is_an_error() -> None:
     with pytest.raises(errors.WorkerFailed, match="without its results"):
         workers.run(_die, list(range(600)), 2)
