@@ -59,7 +59,8 @@ def measure_serve_start(site_dir: Path, cache_home: Path, search: bool = True) \
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as on a user's machine (generators.USER_ENV)
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.DEVNULL, start_new_session=True,
+                               preexec_fn=_hears_ctrl_c)
     try:
         if not _first_page(port, process):
             return None, None
@@ -74,6 +75,14 @@ def measure_serve_start(site_dir: Path, cache_home: Path, search: bool = True) \
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _hears_ctrl_c() -> None:
+    """In the server's process before it starts: SIGINT as a terminal's program has it.
+    A bench started in the background by a script (`make bench &`) has SIGINT ignored,
+    which its children inherit: Python then installs no KeyboardInterrupt, and the
+    server would never hear the Ctrl-C this measures (it timed out at 120 s so)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _free_port() -> int:
