@@ -14,6 +14,7 @@ be, until that removal is six minutes old (`settle`).
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -25,11 +26,18 @@ SETTLE_S = 361.0  # ext4's six minutes for a freed inode whose block is unwritte
 
 
 def set_aside(paths: list[Path]) -> None:
-    """Move each of `paths` that exists into the trash (the same file system: a rename)."""
+    """Move each of `paths` that exists into the trash (a rename); one on another file
+    system than bench/out/ is removed at once instead."""
     TRASH.mkdir(parents=True, exist_ok=True)
     for path in paths:
-        if path.exists() or path.is_symlink():
+        if not (path.exists() or path.is_symlink()):
+            continue
+        try:
             path.rename(TRASH / f"{time.time_ns()}-{path.name}")
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            shutil.rmtree(path)
 
 
 def empty() -> None:
