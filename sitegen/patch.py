@@ -215,11 +215,11 @@ def _feed_list(folder: output.Folder, last: Listed, fingerprints: dict[str, str]
     line. The list holds the digest the manifest records for each feed (the same
     build wrote both), so it serves for the feeds not rendered again."""
     kept = folder.read(websub.DIGESTS, last)  # None unless the bytes the manifest records
+    if kept is None:
+        return None
     try:
-        text = websub.relisted(kept.decode(), digests) if kept is not None else None
+        text = websub.relisted(kept.decode(), digests)
     except UnicodeDecodeError:
-        text = None
-    if text is None:
         return None
     page, fingerprints[websub.DIGESTS] = websub.list_page(text), websub.list_fingerprint(text)
     wrote, digests[page.path] = out.write(page.path, text.encode())
