@@ -4,7 +4,7 @@ A build whose stamp equals the last finished build's, into an output folder that
 build left as it was, has nothing to do. `sitegen build` checks that before it imports
 the command line or the build (launch.py), so a build with nothing to do takes little
 more than Python's own start. This module is the first one a build loads: it imports
-only what Python has loaded already and json (dataclasses, typing, hashlib,
+only what Python has loaded already, json and array (dataclasses, typing, hashlib,
 datetime, manifest.py or dates.py would each add milliseconds to a 0.1 s build).
 
 The check is the cautious one: every file under content/, templates/, static/ and
@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import time
+from array import array
 from pathlib import Path
 
 from sitegen import __version__, theme
@@ -31,7 +32,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from typing import Any
 
-STAMP_FILE = "stamp.json"  # in the site's .cache/, beside the cache database
+STAMP_FILE = "stamp.bin"  # in the site's .cache/, beside the cache database
+OLD_STAMP_FILE = "stamp.json"  # what earlier versions kept (removed on save)
 CACHE_DIR = ".cache"  # cache.CACHE_DIR (cache.py is not imported here: it is heavy)
 MANIFEST, MANIFEST_HEADER = ".sitegen-manifest", "sitegen-manifest 1"  # manifest.py's
 JOURNAL = ".sitegen-journal"  # manifest.JOURNAL
@@ -39,107 +41,153 @@ SITE_FILES = ("site.toml",)
 SITE_FOLDERS = ("content", "templates", "static", "root")
 CODE = Path(__file__).resolve().parent
 SKIPPED = "__pycache__"  # Python's compiled code, written as sitegen runs
+HIDDEN = (".", "_")  # content.scan leaves out files and folders whose name starts so
+MISSING = -1  # the time and size of a file or folder that is not there
 
 
 Found = list[tuple[str, tuple[int, int]]]  # content.Found: (path, (mtime_ns, size))
 Wanted = tuple[Path, "Path | None", "str | None", bool, bool, bool]  # take()'s arguments
+Folder = tuple[str, int, int, int]  # a visible folder under content/: its path from the
+# site folder, where its files' names start and end in Walk.names, where their times
+# and sizes start in Walk.numbers
+
+
+class Walk:
+    """What a walk found, kept as it comes: each name once, and each file's time and
+    size as two machine integers. Making a string of each file's figures, and a sorted
+    list of the content files, took longer than the system calls at 100,000 files: the
+    list is made only when a build asks for it (Taken.content)."""
+
+    __slots__ = ("folders", "names", "numbers")
+
+    def __init__(self) -> None:
+        self.names: list[str] = []  # the options, then each folder's path and its files
+        self.numbers = array("q")  # each file's mtime_ns and size, in the names' order
+        self.folders: list[Folder] = []
 
 
 class Taken:
     """A stamp as taken now, and what it was taken for. (A plain class: the dataclasses
     module alone takes longer to import than a tenth of a build with nothing to do.)"""
 
-    __slots__ = ("content", "site_dir", "text", "wanted")
+    __slots__ = ("_content", "data", "site_dir", "walk", "wanted")
 
-    def __init__(self, wanted: Wanted, text: str, content: Found) -> None:
+    def __init__(self, wanted: Wanted, walk: Walk, names: bytes) -> None:
         self.site_dir = wanted[0]
         self.wanted = wanted  # take()'s arguments: a stamp answers for those alone
-        self.text = text  # every name, size and time, as the stamp file keeps them
-        self.content = content  # the visible files under content/, sorted, as
-        # content.scan lists them
+        self.walk = walk
+        self.data = (names, walk.numbers.tobytes())  # what the stamp file keeps
+        self._content: Found | None = None
+
+    @property
+    def content(self) -> Found:
+        """The visible files under content/, sorted, as content.scan lists them."""
+        if self._content is None:
+            self._content = _content(self.walk)
+        return self._content
 
 
 def take(site_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool,
          future: bool, search: bool) -> Taken | None:
     """The stamp of the files a build of `site_dir` with these options reads now; None
     when it cannot be trusted (a symlink among them, a name that is not UTF-8)."""
-    found: list[str] = [__version__, sys.version, os.getcwd(), str(site_dir), str(out_dir),
-                        str(base_url), str((drafts, future, search))]
+    walk = Walk()
+    walk.names += [__version__, sys.version, os.getcwd(), str(site_dir), str(out_dir),
+                   str(base_url), str((drafts, future, search))]
     for name in SITE_FILES:
-        _file(site_dir / name, found)
-    files: Found = []
-    if not _walk(str(site_dir / "content"), found, files, "content"):
+        _file(site_dir / name, walk)
+    folders = [site_dir / "content", *(site_dir / name for name in SITE_FOLDERS[1:]),
+               theme.TEMPLATES, theme.STATIC, CODE]
+    if not all(_walk(str(folder), walk, "content" if n == 0 else None)
+               for n, folder in enumerate(folders)):
         return None
-    folders = [*(site_dir / name for name in SITE_FOLDERS[1:]), theme.TEMPLATES,
-               theme.STATIC, CODE]
-    if not all(_walk(str(folder), found) for folder in folders):
-        return None
-    text = "\n".join(found)
-    try:
-        text.encode()
+    try:  # NUL parts them: no path holds one
+        names = "\0".join(walk.names).encode()
     except UnicodeEncodeError:  # a name that is not UTF-8: the scan says so, with its place
         return None
-    files.sort()
-    return Taken((site_dir, out_dir, base_url, drafts, future, search), text, files)
+    return Taken((site_dir, out_dir, base_url, drafts, future, search), walk, names)
 
 
-def _file(path: Path, found: list[str]) -> None:
+def _file(path: Path, walk: Walk) -> None:
+    walk.names.append(str(path))
     try:
         info = path.stat()
     except OSError:
-        found.append(f"{path}\0-")
+        walk.numbers.extend((MISSING, MISSING))
         return
-    found.append(f"{path}\0{info.st_mtime_ns}\0{info.st_size}")
+    walk.numbers.extend((info.st_mtime_ns, info.st_size))
 
 
-def _walk(folder: str, found: list[str], files: Found | None = None, rel: str = "") -> bool:
+def _walk(folder: str, walk: Walk, rel: str | None = None) -> bool:
     """Add every file under `folder` with its size and time, in the order the folder
-    lists them; False at a symlink. With `files`, also add the visible ones (no part
-    starting with '.' or '_') as content.scan lists them, by their path `rel` from the
-    site folder. Each folder is opened once and its files looked up from it: 10,000
-    lookups of a name take less time than of a whole path."""
+    lists them, and then its folders; False at a symlink. With `rel` (the folder's path
+    from the site folder), also note where its files are, for Taken.content. Each
+    folder is opened once and its files looked up from it: 10,000 lookups of a name
+    take less time than of a whole path."""
     try:
         handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except FileNotFoundError:
-        found.append(f"{folder}\0-")
+        walk.names.append(folder)
+        walk.numbers.extend((MISSING, MISSING))
         return True
     except OSError:  # a symlink (ELOOP), or not a folder, or not readable
         return False
     try:
         with os.scandir(handle) as listing:
             entries = list(listing)
-        return _listed(folder, handle, entries, found, files, rel)
+        inside = _files(folder, handle, entries, walk, rel)
     except OSError:
         return False
     finally:
         os.close(handle)
+    return inside is not None and all(
+        _walk(f"{folder}/{name}", walk,
+              None if rel is None or name.startswith(HIDDEN) else f"{rel}/{name}")
+        for name in inside if name != SKIPPED)
 
 
-def _listed(folder: str, handle: int, entries: list[os.DirEntry[str]], found: list[str],
-            files: Found | None, rel: str) -> bool:
-    found.append(folder)
+def _files(folder: str, handle: int, entries: list[os.DirEntry[str]], walk: Walk,
+           rel: str | None) -> list[str] | None:
+    """Add the folder and its files; the names of its folders, or None at a symlink."""
+    names, numbers, stat = walk.names, walk.numbers, os.stat
+    names.append(folder)
+    numbers.extend((0, 0))  # (a folder that is not there has MISSING)
+    start, at, folders = len(names), len(numbers), []
     for entry in entries:
-        name = entry.name
         if entry.is_symlink():
-            return False
-        seen = None if files is None or name.startswith((".", "_")) else files
+            return None
         if entry.is_dir(follow_symlinks=False):
-            if name != SKIPPED and not _walk(f"{folder}/{name}", found, seen, f"{rel}/{name}"):
-                return False
+            folders.append(entry.name)
             continue
-        info = os.stat(name, dir_fd=handle, follow_symlinks=False)
-        found.append(f"{name}\0{info.st_mtime_ns}\0{info.st_size}")
-        if seen is not None:
-            seen.append((f"{rel}/{name}", (info.st_mtime_ns, info.st_size)))
-    return True
+        info = stat(entry.name, dir_fd=handle, follow_symlinks=False)
+        names.append(entry.name)
+        numbers.append(info.st_mtime_ns)
+        numbers.append(info.st_size)
+    if rel is not None:
+        walk.folders.append((rel, start, len(names), at))
+    return folders
+
+
+def _content(walk: Walk) -> Found:
+    files: Found = []
+    names, numbers = walk.names, walk.numbers
+    for rel, start, end, at in walk.folders:
+        for i in range(start, end):
+            name = names[i]
+            if not name.startswith(HIDDEN):
+                where = at + 2 * (i - start)
+                files.append((f"{rel}/{name}", (numbers[where], numbers[where + 1])))
+    files.sort()
+    return files
 
 
 def unchanged(taken: Taken) -> tuple[Path, dict[str, Any]] | None:
     """The output folder and the figures of the last build, when it had these very
     inputs, its output folder is as it left it and now is inside its window; else None."""
-    last = _read(taken.site_dir)
-    if not last or last.get("stamp") != taken.text:
+    found = _read(taken.site_dir)
+    if found is None or found[1] != taken.data:
         return None
+    last = found[0]
     try:
         out_dir = Path(last["out"])
         if _manifest_id(out_dir) != last["manifest"] or _busy(out_dir) or not _within(last):
@@ -150,13 +198,18 @@ def unchanged(taken: Taken) -> tuple[Path, dict[str, Any]] | None:
     return out_dir, figures
 
 
-def _read(site_dir: Path) -> dict[str, Any] | None:
+def _read(site_dir: Path) -> tuple[dict[str, Any], tuple[bytes, bytes]] | None:
+    """The last build's record and stamp, as save() wrote them: a line of JSON, then
+    the names and the numbers, whose lengths the record gives."""
     try:
-        with open(site_dir / CACHE_DIR / STAMP_FILE, encoding="utf-8") as handle:
-            found = json.load(handle)
-    except (OSError, ValueError):
+        with open(site_dir / CACHE_DIR / STAMP_FILE, "rb") as handle:
+            record = json.loads(handle.readline())
+            names, numbers = handle.read(record["names"]), handle.read(record["numbers"])
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    return found if isinstance(found, dict) else None
+    if not isinstance(record, dict) or len(numbers) != record["numbers"]:
+        return None
+    return record, (names, numbers)
 
 
 def _manifest_id(folder: Path) -> str | None:
@@ -212,14 +265,20 @@ def save(taken: Taken, out_dir: Path, manifest_id: str, window: tuple[str, str] 
          figures: dict[str, Any]) -> None:
     """Keep the stamp of a finished build (quietly nothing when .cache/ is not writable:
     the next build then looks for itself). The stamp is kept whole, not as a digest:
-    comparing 0.5 MB costs less than importing hashlib."""
+    comparing 2 MB costs less than importing hashlib."""
     moments = _moments(window)
     if moments is None:  # never within it: keep no stamp
         return
-    record = {"stamp": taken.text, "out": str(out_dir), "manifest": manifest_id,
-              "window": list(window), "moments": moments, "figures": figures}
-    path = taken.site_dir / CACHE_DIR / STAMP_FILE
-    temporary = path.with_name(f"{STAMP_FILE}.{os.getpid()}")
+    names, numbers = taken.data
+    record = {"out": str(out_dir), "manifest": manifest_id, "window": list(window),
+              "moments": moments, "figures": figures, "names": len(names),
+              "numbers": len(numbers)}
+    folder = taken.site_dir / CACHE_DIR
+    temporary = folder / f"{STAMP_FILE}.{os.getpid()}"
     with contextlib.suppress(OSError):
-        temporary.write_text(json.dumps(record), encoding="utf-8")
-        os.replace(temporary, path)
+        with open(temporary, "wb") as handle:
+            handle.write(json.dumps(record).encode() + b"\n")
+            handle.write(names)
+            handle.write(numbers)
+        os.replace(temporary, folder / STAMP_FILE)
+        (folder / OLD_STAMP_FILE).unlink(missing_ok=True)

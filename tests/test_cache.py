@@ -86,7 +86,7 @@ def test_old_pickles_in_the_cache_are_never_loaded(tmp_path: Path) -> None:
     build(site, tmp_path / "public")
     assert not marker.exists()
     assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "cache.sqlite", "search",
-                                                        "stamp.json"]
+                                                        "stamp.bin"]
 
 
 def test_compiled_templates_live_in_a_private_folder_outside_the_site(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import cache, manifest, stamp
+from sitegen import cache, content, manifest, stamp
 from tests.conftest import ROOT, Run, make_site, post, tree
 
 # Runs the CLI in this process's way and says afterwards whether the build was imported.
@@ -154,7 +154,7 @@ def test_what_a_stopped_build_left_makes_the_build_look_again(site: Path, left: 
 
 
 def test_a_damaged_stamp_is_ignored(site: Path) -> None:
-    (site / ".cache/stamp.json").write_text("{not json", encoding="utf-8")
+    (site / ".cache/stamp.bin").write_text("{not json", encoding="utf-8")
     assert way(build(site)) == "FULL"
     assert way(build(site)) == "QUICK"
 
@@ -201,3 +201,32 @@ def test_the_stamp_knows_the_names_the_build_writes() -> None:
     assert (stamp.MANIFEST, stamp.MANIFEST_HEADER, stamp.JOURNAL) == \
         (manifest.MANIFEST, manifest.HEADER, manifest.JOURNAL)
     assert stamp.CACHE_DIR == cache.CACHE_DIR
+
+
+def test_the_stamp_lists_the_content_files_as_the_scan_does(tmp_path: Path) -> None:
+    """A build that has something to do takes its list of posts from the stamp's walk:
+    it must be the scan's own, hidden files and folders left out, nested folders in."""
+    made = make_site(tmp_path / "site", POSTS)
+    for name in ("2025/.draft.md.swp", "2025/_notes.md", "_drafts/a.md", ".git/HEAD",
+                 "2024/deep/er/post.md", "2024/__pycache__/x.pyc", "about.md"):
+        (made / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+        (made / "content" / name).write_text("words\n", encoding="utf-8")
+    taken = stamp.take(made, None, None, False, False, False)
+    assert taken is not None
+    listed, errors = content._walk(made)
+    assert not errors and taken.content == sorted(listed)
+    assert "content/2024/deep/er/post.md" in dict(taken.content)
+    assert not any("/." in path or "/_" in path for path, _ in taken.content)
+
+
+def test_the_stamp_tells_a_file_from_a_folder_and_a_missing_one(tmp_path: Path) -> None:
+    made = make_site(tmp_path / "site", POSTS)
+    before = stamp.take(made, None, None, False, False, False)
+    (made / "static").mkdir(exist_ok=True)
+    (made / "static" / "empty").mkdir()
+    after = stamp.take(made, None, None, False, False, False)
+    (made / "static" / "empty").rmdir()
+    (made / "static" / "empty").write_bytes(b"")
+    as_file = stamp.take(made, None, None, False, False, False)
+    assert before and after and as_file
+    assert len({before.data, after.data, as_file.data}) == 3
