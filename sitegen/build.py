@@ -330,7 +330,8 @@ def _plan(posts: list[content.Post], config: Config, options: Options,
         output.check_paths(plan)
         paths.check(plan)
     last = _last_fingerprints(folder, cache) if same_shape else {}
-    fingerprints, new_shape = shape.fingerprint(plan, salt, posts, shape_key, cache.shape, last)
+    fingerprints, new_shape = shape.fingerprint(plan, salt, posts, shape_key, cache.shape, last,
+                                                options.jobs)
     new_shape.related = site.sources(the_site.related or {})
     return shape.planned(new_shape, the_site, plan, fingerprints)
 

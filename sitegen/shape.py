@@ -11,12 +11,14 @@ swaps the new post into those pages instead of planning the site again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitegen import workers
 from sitegen.config import Config
 from sitegen.content import Post
 from sitegen.pages import FEED, Page
@@ -55,12 +57,14 @@ def key(posts: Iterable[Post], *settings: str) -> str:
 
 
 def fingerprint(plan: Sequence[Page], salt: str, posts: Iterable[Post], shape_key: str,
-                last: Shape, last_fingerprints: dict[str, str]) -> tuple[dict[str, str], Shape]:
+                last: Shape, last_fingerprints: dict[str, str],
+                jobs: int = 1) -> tuple[dict[str, str], Shape]:
     """Every page's fingerprint, and the shape. With the last build's shape unchanged,
-    only pages that show a changed post are fingerprinted again."""
+    only pages that show a changed post are fingerprinted again. Else every page is,
+    spread over `jobs` processes (workers.run)."""
     digests = {p.source: p.digest for p in posts}
     if last.key != shape_key or not last.uses:
-        return _fingerprint_all(plan, salt, Shape(shape_key, {}, digests))
+        return _fingerprint_all(plan, salt, Shape(shape_key, {}, digests), jobs)
     changed = [s for s, d in digests.items() if last.digests.get(s) != d]
     again = {i for s in changed for i in last.uses.get(s, ())}
     fingerprints = {}
@@ -71,17 +75,24 @@ def fingerprint(plan: Sequence[Page], salt: str, posts: Iterable[Post], shape_ke
     return fingerprints, Shape(shape_key, last.uses, digests, last.related)
 
 
-def _fingerprint_all(plan: Sequence[Page], salt: str,
-                     shape: Shape) -> tuple[dict[str, str], Shape]:
+def _fingerprint_all(plan: Sequence[Page], salt: str, shape: Shape,
+                     jobs: int) -> tuple[dict[str, str], Shape]:
+    made = workers.run(functools.partial(_fingerprint_one, salt=salt), plan, jobs)
     fingerprints = {}
     uses: dict[str, list[int]] = defaultdict(list)
-    for number, page in enumerate(plan):
-        shown: set[str] = set()
-        fingerprints[page.path] = page.fingerprint(salt, shown)
-        for source in sorted(shown):
+    for number, (page, (printed, shown)) in enumerate(zip(plan, made, strict=True)):
+        fingerprints[page.path] = printed
+        for source in shown:
             uses[source].append(number)
     shape.uses = dict(uses)
     return fingerprints, shape
+
+
+def _fingerprint_one(page: Page, salt: str) -> tuple[str, list[str]]:
+    """The page's fingerprint and the sources of the posts it shows, sorted."""
+    shown: set[str] = set()
+    printed = page.fingerprint(salt, shown)
+    return printed, sorted(shown)
 
 
 def planned(shape: Shape, the_site: Site, plan: list[Page],

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import generate
+from sitegen import shape, workers
+from sitegen.build import Options, plan_site
 from tests.conftest import ROOT, make_site, post, sitegen, tree
 
 
@@ -173,3 +175,14 @@ def test_a_new_version_of_sitegen_makes_every_page_again(tmp_path: Path) -> None
                          env={**os.environ, "PYTHONPATH": str(newer)}, cwd=newer)
     assert run.returncode == 0, run.stderr
     assert 'aria-label="Kode: Python"' in page.read_text()
+
+
+def test_fingerprints_made_in_worker_processes_are_this_processs(corpus: Path) -> None:
+    """A cold build fingerprints the pages in worker processes: the same fingerprints,
+    and the same record of which pages show each post, as one process makes."""
+    _, posts, plan = plan_site(Options(site_dir=corpus, use_cache=False))
+    assert workers.spread(len(plan), 2) == 2
+    one = shape.fingerprint(plan, "salt", posts, "key", shape.Shape(), {}, jobs=1)
+    two = shape.fingerprint(plan, "salt", posts, "key", shape.Shape(), {}, jobs=2)
+    assert one == two
+    assert len(one[0]) == len(plan) and sum(map(len, one[1].uses.values())) > len(posts)
