@@ -90,16 +90,20 @@ class Taken:
 def take(site_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool,
          future: bool, search: bool) -> Taken | None:
     """The stamp of the files a build of `site_dir` with these options reads now; None
-    when it cannot be trusted (a symlink among them, a name that is not UTF-8)."""
+    when it cannot be trusted (a symlink among them, a name that is not UTF-8, a time
+    out of range)."""
     walk = Walk()
     walk.names += [__version__, sys.version, os.getcwd(), str(site_dir), str(out_dir),
                    str(base_url), str((drafts, future, search))]
-    for name in SITE_FILES:
-        _file(site_dir / name, walk)
     folders = [site_dir / "content", *(site_dir / name for name in SITE_FOLDERS[1:]),
                theme.TEMPLATES, theme.STATIC, CODE]
-    if not all(_walk(str(folder), walk, "content" if n == 0 else None)
-               for n, folder in enumerate(folders)):
+    try:
+        for name in SITE_FILES:
+            _file(site_dir / name, walk)
+        if not all(_walk(str(folder), walk, "content" if n == 0 else None)
+                   for n, folder in enumerate(folders)):
+            return None
+    except OverflowError:  # a time 64 bits cannot hold (before 1678, after 2261)
         return None
     try:  # NUL parts them: no path holds one
         names = "\0".join(walk.names).encode()

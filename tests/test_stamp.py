@@ -230,3 +230,14 @@ def test_the_stamp_tells_a_file_from_a_folder_and_a_missing_one(tmp_path: Path) 
     as_file = stamp.take(made, None, None, False, False, False)
     assert before and after and as_file
     assert len({before.data, after.data, as_file.data}) == 3
+
+
+def test_a_file_time_past_2261_turns_the_shortcut_off(site: Path) -> None:
+    """A time 64 bits of nanoseconds cannot hold (a file from a broken archive, say):
+    no stamp, no traceback; the build looks for itself, and says nothing changed."""
+    late = 10_400_000_000 * 10**9  # in the year 2299
+    os.utime(site / "content/2025/first.md", ns=(late, late))
+    assert stamp.take(site, None, None, False, False, False) is None
+    assert way(build(site)) == "FULL"
+    run = build(site)
+    assert way(run) == "FULL" and "0 rendered" in run.out
