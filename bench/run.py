@@ -14,8 +14,9 @@ it may while others work on it), does not count and is run again.
 
 Then sitegen's targets, met or not, the feed documents and the files written after one
 new post, and the dev server's save → reload time.
-`--large` (make bench-large) builds 100,000 posts (or `--posts N`) with sitegen only,
-cold, and compares the time with a cold build of 10,000.
+`--large` (make bench-large) builds 100,000 posts (or `--posts N`) with sitegen only:
+cold, one edit, no change and the dev server's figures (unless `--no-serve`), and
+compares the cold time with a cold build of 10,000.
 """
 
 from __future__ import annotations
@@ -460,7 +461,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         if args.large:
-            run_large(args.posts, args.corpus, serve=False)
+            run_large(args.posts, args.corpus, serve=not args.no_serve)
         else:
             run_standard(sorted(args.sizes), args.generators, not args.no_serve, args.corpus)
     finally:
