@@ -37,7 +37,10 @@ def set_aside(paths: list[Path]) -> None:
         except OSError as exc:
             if exc.errno != errno.EXDEV:
                 raise
-            shutil.rmtree(path)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
 
 def empty() -> None:

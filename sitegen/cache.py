@@ -52,7 +52,8 @@ T = TypeVar("T")
 CACHE_DIR = ".cache"
 DB_FILE = "cache.sqlite"
 OLD_FILES = ("state.pickle", "posts.pickle", "posts-delta.pickle", "outputs.pickle",
-             "shape.pickle", "templates")  # what earlier versions kept in .cache/
+             "shape.pickle", "templates", "stamp.json")  # what earlier versions kept in
+# .cache/ (removed when this version first writes its database)
 SCHEMA = """
 CREATE TABLE state (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
 CREATE TABLE posts (key TEXT PRIMARY KEY, sum BLOB NOT NULL, meta BLOB NOT NULL,

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 STAMP_FILE = "stamp.bin"  # in the site's .cache/, beside the cache database
-OLD_STAMP_FILE = "stamp.json"  # what earlier versions kept (removed on save)
 CACHE_DIR = ".cache"  # cache.CACHE_DIR (cache.py is not imported here: it is heavy)
 MANIFEST, MANIFEST_HEADER = ".sitegen-manifest", "sitegen-manifest 1"  # manifest.py's
 JOURNAL = ".sitegen-journal"  # manifest.JOURNAL
@@ -285,4 +284,3 @@ def save(taken: Taken, out_dir: Path, manifest_id: str, window: tuple[str, str] 
             handle.write(names)
             handle.write(numbers)
         os.replace(temporary, folder / STAMP_FILE)
-        (folder / OLD_STAMP_FILE).unlink(missing_ok=True)

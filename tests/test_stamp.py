@@ -241,3 +241,12 @@ def test_a_file_time_past_2261_turns_the_shortcut_off(site: Path) -> None:
     assert way(build(site)) == "FULL"
     run = build(site)
     assert way(run) == "FULL" and "0 rendered" in run.out
+
+
+def test_an_earlier_versions_stamp_file_is_removed(tmp_path: Path) -> None:
+    made = make_site(tmp_path / "site", POSTS)
+    (made / ".cache").mkdir()
+    (made / ".cache/stamp.json").write_text('{"stamp": ""}', encoding="utf-8")
+    assert way(build(made)) == "FULL"
+    assert not (made / ".cache/stamp.json").exists()
+    assert (made / ".cache/stamp.bin").exists()
