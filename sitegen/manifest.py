@@ -70,12 +70,13 @@ def read_id(folder: Path) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """A manifest as its text, for a build that changes a few of its lines (patch.py):
-    reading 35,000 lines into `Manifest.files` and writing them back out takes longer
-    than the rest of such a build's bookkeeping. Only the lines asked for are read."""
+    """A manifest as its bytes, for a build that changes a few of its lines (patch.py):
+    reading 150,000 lines into `Manifest.files`, or even decoding them, and writing
+    them back out takes longer than the rest of such a build's bookkeeping. Only the
+    lines asked for are read, found by bisection (the lines are sorted by path)."""
 
     id: str
-    text: str  # the lines after the header, as written
+    text: bytes  # the lines after the header, as written
     found: dict[str, tuple[int, int, tuple[str, str]] | None] = field(
         default_factory=dict, init=False, compare=False, repr=False)  # _line's answers
 
@@ -86,43 +87,41 @@ class Listed:
 
     def _line(self, path: str) -> tuple[int, int, tuple[str, str]] | None:
         """Where `path`'s line starts and ends, and what it records. A path holds no
-        newline but may hold spaces; a fingerprint and a digest hold none. (Each search
-        reads up to 3 MB: the answer is kept for replaced().)"""
+        newline but may hold spaces; a fingerprint and a digest hold none."""
         if path not in self.found:
             self.found[path] = self._search(path)
         return self.found[path]
 
     def _search(self, path: str) -> tuple[int, int, tuple[str, str]] | None:
-        found = pathlines.find(self.text, path, " ", 1)
+        name = path.encode()
+        found = pathlines.find(self.text, name, b" ", 1)
         if found is None:
             return None
         start, at = found
-        fingerprint, _, digest = self.text[start:at].partition(" ")
-        return start, at + len(path) + 2, (fingerprint, digest)
+        fingerprint, _, digest = self.text[start:at].decode().partition(" ")
+        return start, at + len(name) + 2, (fingerprint, digest)
 
     def replaced(self, changes: dict[str, tuple[str, str]]) -> tuple[Listed, bytes] | None:
-        """The manifest with these paths' lines replaced in place (the order kept, as a
-        build that plans the same paths writes it), and its bytes; None when a path is
-        not listed."""
+        """The manifest with these paths' lines replaced in place (the order kept), and
+        its bytes; None when a path is not listed."""
         spans = []
         for path, (fingerprint, digest) in changes.items():
             found = self._line(path)
             if found is None:
                 return None
-            spans.append((found[0], found[1], f"{fingerprint} {digest} {path}\n"))
-        text = pathlines.spliced(self.text, spans)
-        data = text.encode()
-        made = Listed(hashlib.sha256(data).hexdigest()[:16], text)
+            spans.append((found[0], found[1], f"{fingerprint} {digest} {path}\n".encode()))
+        data = pathlines.spliced(self.text, spans)
+        made = Listed(hashlib.sha256(data).hexdigest()[:16], data)
         return made, f"{HEADER} {made.id}\n".encode() + data
 
 
 def read_listed(folder: Path) -> Listed | None:
-    """`folder`'s manifest as its text; None when it has none or cannot be read."""
+    """`folder`'s manifest as its bytes; None when it has none or cannot be read."""
     try:
-        head, _, text = (folder / MANIFEST).read_text(encoding="utf-8").partition("\n")
+        head, _, text = (folder / MANIFEST).read_bytes().partition(b"\n")
+        kind, _, build_id = head.decode().rpartition(" ")
     except (OSError, UnicodeDecodeError):
         return None
-    kind, _, build_id = head.rpartition(" ")
     return Listed(build_id, text) if kind == HEADER else None
 
 
@@ -164,8 +163,8 @@ def dump(manifest: Manifest) -> bytes:
 
 
 def _files_text(files: dict[str, tuple[str, str]]) -> str:
-    """One line a file, in the plan's order (which the same input always gives)."""
-    return "".join([f"{fp} {digest} {path}\n" for path, (fp, digest) in files.items()])
+    """One line a file, sorted by path (so that Listed finds a line by bisection)."""
+    return "".join([f"{fp} {digest} {path}\n" for path, (fp, digest) in sorted(files.items())])
 
 
 def write(folder: Path, manifest: Manifest) -> None:

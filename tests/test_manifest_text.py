@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitegen import manifest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen import manifest, pathlines
 
 FILES = {
     "index.html": ("a" * 64, "1" * 32),
@@ -51,3 +54,38 @@ def test_a_file_that_is_not_a_manifest_is_not_read(tmp_path: Path) -> None:
     (tmp_path / manifest.MANIFEST).write_text("notes\nmore notes\n", encoding="utf-8")
     assert manifest.read_listed(tmp_path) is None
     assert manifest.read_listed(tmp_path / "missing") is None
+
+
+PATH_PARTS = st.sampled_from(["a", "b", "a b", "é", "日本", "x.html", "index.html", " ", "z"])
+PATHS = st.lists(PATH_PARTS, min_size=1, max_size=3).map("/".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(PATHS, max_size=30), PATHS, st.booleans())
+def test_a_line_is_found_by_bisection_as_by_reading_every_line(
+        paths: set[str], other: str, as_bytes: bool) -> None:
+    """Lines sorted by path (the manifest, feeds.sha256) are found by bisection, in the
+    text and in its UTF-8 bytes; a path that is not listed, or ends one that is, is not."""
+    files = {path: (f"{n:064x}", f"{n:032x}") for n, path in enumerate(sorted(paths))}
+    text = manifest.make(files).text
+    lines = text.splitlines(keepends=True)
+    for path in {*paths, other}:
+        wanted = [i for i, line in enumerate(lines) if line.split(" ", 2)[2] == f"{path}\n"]
+        expected = None
+        if wanted:
+            start = sum(len(line) for line in lines[:wanted[0]])
+            expected = (start, start + len(lines[wanted[0]]) - len(path) - 2)
+        if as_bytes:
+            found = pathlines.find(text.encode(), path.encode(), b" ", 1)
+            expected = expected and (len(text[:expected[0]].encode()),
+                                     len(text[:expected[1]].encode()))
+        else:
+            found = pathlines.find(text, path, " ", 1)
+        assert found == expected
+
+
+def test_an_unsorted_text_hides_lines_but_never_gives_another(tmp_path: Path) -> None:
+    text = "".join(f"{n:064x} {n:032x} {path}\n" for n, path in enumerate(["c", "a", "b"]))
+    for path in ("a", "b", "c"):
+        found = pathlines.find(text, path, " ", 1)
+        assert found is None or text[found[1]:].startswith(f" {path}\n")
