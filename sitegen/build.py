@@ -98,19 +98,25 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
             with _collector_held():
                 cache = cache or (cache_store.load_state(options.site_dir) if on_disk
                                   else Cache())
-                sources = _sources(options.site_dir, cache, changed,
-                                   taken.content if taken else None)
                 renderer = renderer_for(options.site_dir, config, cache.renderer,
                                         cache.templates_ok, _bytecode_dir(options, on_disk))
                 static = _static_files(options.site_dir)
-                frame, inputs = _inputs(options, config, out_dir, sources, renderer, static)
-                if cache.inputs == inputs and cache.manifest == folder.last_id \
+                frame = _frame(options, config, out_dir, renderer, static)
+                patched = _from_stamp(options, config, cache, renderer, folder, frame, now,
+                                      taken) if on_disk and taken else None
+                if patched:
+                    patched.seconds = time.perf_counter() - started
+                    return patched
+                sources = _sources(options.site_dir, cache, changed,
+                                   taken.content if taken else None)
+                inputs = _inputs(frame, sources)
+                if cache.inputs == inputs.digest and cache.manifest == folder.last_id \
                         and dates.within(cache.window, now):
                     if taken and not cache.warnings:
-                        stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
+                        _keep_stamp(taken, cache, out_dir)
                     return Summary.unchanged(cache.last, out_dir, time.perf_counter() - started)
-                patched = _patched(options, config, cache, sources, renderer, folder,
-                                   (frame, inputs), now, taken) if on_disk else None
+                patched = _patched(options, config, cache, sources, renderer, folder, inputs,
+                                   now, taken) if on_disk else None
                 if patched:
                     patched.seconds = time.perf_counter() - started
                     return patched
@@ -134,11 +140,11 @@ def build(options: Options, cache: Cache | None = None, progress: Progress | Non
         finally:
             gc.unfreeze()
     _count(summary, planned)
-    cache.window, cache.frame = held.window, frame
+    cache.window, cache.frame, cache.content_sum = held.window, frame, inputs.content_sum
     if on_disk and not config.search.enabled and planned.shape.key != cache.pages_shape:
         cache.page_rows = pagedata.rows(planned)  # for patch.py, which makes no index
-    if _remember(options, cache, inputs, planned, renderer, summary, on_disk) and taken:
-        stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last)
+    if _remember(options, cache, inputs.digest, planned, renderer, summary, on_disk) and taken:
+        _keep_stamp(taken, cache, out_dir)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -147,6 +153,11 @@ def take_stamp(options: Options) -> stamp.Taken | None:
     """The stamp of this build's inputs (stamp.py)."""
     return stamp.take(options.site_dir, options.out_dir, options.base_url, options.drafts,
                       options.future, options.search)
+
+
+def _keep_stamp(taken: stamp.Taken, cache: Cache, out_dir: Path) -> None:
+    """The stamp of a build whose work the cache now holds."""
+    stamp.save(taken, out_dir, cache.manifest, cache.window, cache.last, cache.inputs)
 
 
 def load_config(options: Options) -> Config:
@@ -277,6 +288,8 @@ def _sources(site_dir: Path, cache: Cache, changed: Collection[str] | None,
     found = None
     if changed is not None and cache.sources is not None:
         found = content.rescan(site_dir, cache.sources, changed)
+    if found is None and not cache.stamps_read:
+        cache_store.read_stamps(site_dir, cache)
     sources = content.scan(site_dir, cache.stamps, listed) if found is None else found
     if cache.keep_plan:  # the dev server's: its watcher will say what changed next
         cache.sources = _unread(sources)
@@ -344,15 +357,31 @@ def _last_fingerprints(folder: output.Folder, cache: Cache) -> dict[str, str]:
     return {path: fp for path, (fp, _) in folder.manifest(cache.written).files.items()}
 
 
-def _inputs(options: Options, config: Config, out_dir: Path, sources: list[content.Source],
-            renderer: Renderer, static: list[StaticFile]) -> tuple[str, str]:
-    """Digests of everything a build reads but the content files (its frame), and of
-    everything it reads: equal digests, equal sites."""
+def _frame(options: Options, config: Config, out_dir: Path, renderer: Renderer,
+           static: list[StaticFile]) -> str:
+    """The digest of everything a build reads but the content files."""
     head = (f"{cache_store.CODE_VERSION}|{config.digest()}|{out_dir}|{options.drafts}|"
             f"{options.future}|"
             f"{options.search}|{renderer.digest}")
-    frame = _digest(head + "".join(f"|{f.path}={f.digest}" for f in static))
-    return frame, _digest(frame + "".join(f"|{s.path}={s.digest}" for s in sources))
+    return _digest(head + "".join(f"|{f.path}={f.digest}" for f in static))
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Digests of what a build reads: equal digests, equal sites."""
+
+    frame: str  # of everything but the content files (_frame)
+    content_sum: str  # of the content files (content.files_sum), in hex
+    digest: str  # of both
+
+    @classmethod
+    def of(cls, frame: str, total: int) -> Inputs:
+        content_sum = f"{total:064x}"
+        return cls(frame, content_sum, _digest(f"{frame}|{content_sum}"))
+
+
+def _inputs(frame: str, sources: list[content.Source]) -> Inputs:
+    return Inputs.of(frame, content.files_sum((s.path, s.digest) for s in sources))
 
 
 def _digest(text: str) -> str:
@@ -360,19 +389,72 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _may_patch(cache: Cache, frame: str, folder: output.Folder, renderer: Renderer,
+               config: Config, now: dt.datetime) -> bool:
+    """Whether a build may patch the last one, as far as its frame and the cache's state
+    tell (patch.py)."""
+    return not (cache.loaded or cache.frame != frame or cache.manifest != folder.last_id
+                or cache.last.get("warnings") or renderer.warnings or config.search.enabled
+                or not dates.within(cache.window, now))
+
+
+def _from_stamp(options: Options, config: Config, cache: Cache, renderer: Renderer,
+                folder: output.Folder, frame: str, now: dt.datetime,
+                taken: stamp.Taken) -> Summary | None:
+    """A build that patches the last one, or finds nothing to do, from the files whose
+    time or size changed since the last stamp (stamp.changes): it neither lists nor
+    looks up the other files. None when the stamp does not tell, or the build must go
+    another way."""
+    last_sum = _hex(cache.content_sum)
+    if last_sum is None or not _may_patch(cache, frame, folder, renderer, config, now):
+        return None
+    changes = stamp.changes(taken)
+    if changes is None or changes[0] != cache.inputs or not 0 < len(changes[1]) <= patch.MOST:
+        return None
+    edit = patch.edit_from(options.site_dir, changes[1], _is_post)
+    if edit is None:
+        return None
+    inputs = Inputs.of(frame, edit.shifted(last_sum))
+    if edit.posts:
+        return _patch(options, config, cache, renderer, folder, edit, inputs, taken)
+    problem = cache_store.save_part(options.site_dir, cache, {}, [], None, edit.files)
+    if not problem:  # times changed, not words
+        _keep_stamp(taken, cache, folder.out_dir)
+    summary = Summary.unchanged(cache.last, folder.out_dir, 0.0)
+    summary.notes = [*folder.notes, *([problem] if problem else [])]
+    return summary
+
+
+def _hex(text: object) -> int | None:
+    """The number `text` writes in hex; None when it is not one (a cache of old)."""
+    try:
+        return int(text, 16) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 def _patched(options: Options, config: Config, cache: Cache, sources: list[content.Source],
-             renderer: Renderer, folder: output.Folder, digests: tuple[str, str],
+             renderer: Renderer, folder: output.Folder, inputs: Inputs,
              now: dt.datetime, taken: stamp.Taken | None) -> Summary | None:
     """A build that patches the last one (patch.py), when only posts' words changed
-    since; None when this build must go the full way (nothing was done then). Its
-    stamp is kept once the cache holds what it did."""
-    frame, inputs = digests
-    if cache.loaded or cache.frame != frame or cache.manifest != folder.last_id \
-            or cache.last.get("warnings") or renderer.warnings or config.search.enabled \
-            or not dates.within(cache.window, now):
+    since; None when this build must go the full way (nothing was done then)."""
+    if not _may_patch(cache, inputs.frame, folder, renderer, config, now):
         return None
     changed = patch.changed_posts(sources, cache, _is_post)
-    found = patch.find(options.site_dir, changed, cache, config) if changed else None
+    if not changed:
+        return None
+    now_stamps = content.stamps(sources)
+    edit = patch.Edit(changed, {s.path: cache.stamps[s.path][2] for s in changed},
+                      {p: v for p, v in now_stamps.items() if cache.stamps.get(p) != v})
+    return _patch(options, config, cache, renderer, folder, edit, inputs, taken)
+
+
+def _patch(options: Options, config: Config, cache: Cache, renderer: Renderer,
+           folder: output.Folder, edit: patch.Edit, inputs: Inputs,
+           taken: stamp.Taken | None) -> Summary | None:
+    """Patch the last build for `edit`; None when it cannot (nothing was done then). Its
+    stamp is kept once the cache holds what it did."""
+    found = patch.find(options.site_dir, edit.posts, edit.before, cache, config)
     if found is None:
         return None
     summary = Summary.unchanged(cache.last, folder.out_dir, 0.0)
@@ -383,14 +465,16 @@ def _patched(options: Options, config: Config, cache: Cache, sources: list[conte
                         summary)
     if made is None:
         return None
-    cache.stamps, cache.inputs, cache.written, cache.manifest = \
-        content.stamps(sources), inputs, None, made
+    if cache.stamps_read:
+        cache.stamps.update(edit.files)
+    cache.inputs, cache.content_sum, cache.written, cache.manifest = \
+        inputs.digest, inputs.content_sum, None, made
     problem = cache_store.save_part(options.site_dir, cache, found.fresh, found.gone,
-                                    found.digests)
+                                    found.digests, edit.files)
     if problem:
         summary.notes.append(problem)
     elif taken:
-        stamp.save(taken, folder.out_dir, cache.manifest, cache.window, cache.last)
+        _keep_stamp(taken, cache, folder.out_dir)
     return summary
 
 

@@ -3,8 +3,10 @@
 On disk in one SQLite database, `.cache/cache.sqlite` inside the site folder. It holds
 data only, never code: values are JSON or UTF-8 text, so loading the cache cannot run
 anything (the database's schema is checked too: no views, no triggers). Tables:
-`state` (small values: file stamps, the digest of all inputs, the last summary; read
-first, so that a build with nothing changed can stop there), `posts` (one row per
+`state` (small values: the digest of all inputs, the last summary; read first, so
+that a build with nothing changed can stop there), `files` (each content file's time,
+size and digest, a row each, so that a build after an edit reads only the changed
+files' rows), `posts` (one row per
 parsed post, keyed by the digests of its file and of the settings, so that a later
 build could read just the rows it needs) and `plan` (the last plan's records: the pages
 that show each post, each post's digest; each output's fingerprint is in the output
@@ -61,6 +63,7 @@ CREATE TABLE posts (key TEXT PRIMARY KEY, sum BLOB NOT NULL, meta BLOB NOT NULL,
 CREATE TABLE plan (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
 CREATE TABLE pages (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
 CREATE TABLE entries (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
+CREATE TABLE files (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL);
 """
 # pages: the last plan's pages that show posts, by their place in the plan (as `uses`
 # names them), as pagedata.py keeps them, and the values they share ('s' and a number);
@@ -95,6 +98,7 @@ class Stored:
     digests: dict[str, str] = field(default_factory=dict)
     related: dict[str, list[str]] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)  # keys of posts left out as damaged
+    stamps: Stamps | None = None  # the files table, when read whole (else rewritten whole)
     records: frozenset[str] = frozenset()  # the plan's records read intact
     pages_shape: str = ""  # the shape whose pages (pages and entries tables) it holds
 
@@ -105,6 +109,8 @@ class Cache:
 
     posts: dict[tuple[str, str], Post | Skipped] = field(default_factory=dict)
     stamps: Stamps = field(default_factory=dict)  # content file → (mtime, size, digest)
+    stamps_read: bool = True  # False until read_stamps() (load_state reads the state alone)
+    content_sum: str = ""  # content.files_sum of the content files' digests, in hex
     inputs: str = ""  # digest of every input of the last successful build
     frame: str = ""  # … of all but the content files (settings, templates, static, code)
     last: dict[str, Any] = field(default_factory=dict)  # that build's summary figures
@@ -133,7 +139,7 @@ class Cache:
             self.posts = {k: v for k, v in self.posts.items() if k in live}
 
 
-STATE_FIELDS = ("inputs", "frame", "last", "stamps", "templates_ok", "manifest", "window")
+STATE_FIELDS = ("inputs", "frame", "last", "content_sum", "templates_ok", "manifest", "window")
 
 
 Rows = Callable[[], Iterator[tuple[str, Any]]]  # (name, JSON-ready value), made as written
@@ -164,17 +170,13 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _stamps(value: dict[str, list[Any]]) -> Stamps:
-    return {k: (v[0], v[1], v[2]) for k, v in value.items()}
-
-
 def _window(value: list[str]) -> tuple[str, str]:
     start, end = value
     return str(start), str(end)
 
 
 # what JSON cannot say
-FROM_JSON: dict[str, Callable[[Any], Any]] = {"stamps": _stamps, "window": _window}
+FROM_JSON: dict[str, Callable[[Any], Any]] = {"window": _window}
 
 
 class Unusable(Exception):
@@ -191,7 +193,7 @@ def load_state(site_dir: Path) -> Cache:
         return Cache()
     try:
         values = {k: FROM_JSON.get(k, _same)(state[k]) for k in STATE_FIELDS}
-        return Cache(loaded=False, **values)
+        return Cache(loaded=False, stamps_read=False, **values)
     except (KeyError, TypeError, ValueError, AttributeError):
         return Cache()
 
@@ -208,15 +210,33 @@ def load_posts(site_dir: Path, cache: Cache) -> None:
         cache.posts = {}
         cache.stored = Stored()
         return
+    stamps = cache.stored.stamps
     cache.stored, cache.posts, shape = stored
+    cache.stored.stamps = stamps
     if shape is not None:
         cache.shape = shape
         cache.pages_shape = "" if cache.pages_damaged else cache.stored.pages_shape
 
 
+def read_stamps(site_dir: Path, cache: Cache) -> None:
+    """Fill in the content files' stamps (none when they cannot be read: every file is
+    read again)."""
+    cache.stamps_read = True
+    try:
+        found = _read(site_dir, _files) or {}
+    except Unusable:
+        found = {}
+    cache.stamps, cache.stored.stamps = found, dict(found)
+
+
+def _files(db: sqlite3.Connection) -> Stamps:
+    return Part(db).files(None)
+
+
 def load(site_dir: Path) -> Cache:
     """The whole cache from disk."""
     cache = load_state(site_dir)
+    read_stamps(site_dir, cache)
     if not cache.loaded:
         load_posts(site_dir, cache)
     return cache
@@ -403,6 +423,20 @@ class Part:
             found.update({n: json.loads(d) for n, checked, d in rows if checked == _sum(n, d)})
         return found
 
+    def files(self, paths: list[str] | None) -> Stamps:
+        """The stamps of these content files (of all, with None) that the table holds."""
+        if paths is None:
+            rows = self._db.execute("SELECT CAST(name AS TEXT), sum, CAST(data AS TEXT) "
+                                    "FROM files")
+            return _stamped(rows)
+        found: Stamps = {}
+        for start in range(0, len(paths), self.CHUNK):
+            chunk = tuple(paths[start:start + self.CHUNK])
+            found.update(_stamped(self._db.execute(
+                f"SELECT CAST(name AS TEXT), sum, CAST(data AS TEXT) FROM files "
+                f"WHERE name IN ({_marks(chunk)})", chunk)))
+        return found
+
     def posts(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Post | Skipped]:
         found: dict[tuple[str, str], Post | Skipped] = {}
         names = [f"{a} {b}" for a, b in keys]
@@ -417,6 +451,26 @@ class Part:
                     file_digest, _, config_digest = key.partition(" ")
                     found[(file_digest, config_digest)] = post
         return found
+
+
+def _stamped(rows: Iterable[tuple[str, bytes, str]]) -> Stamps:
+    """Rows of the files table ('mtime size digest'); one that does not match its digest
+    is left out (that file is read again)."""
+    found: Stamps = {}
+    for name, checked, data in rows:
+        if checked == _sum(name, data):
+            mtime, size, digest = data.split(" ")
+            found[name] = (int(mtime), int(size), digest)
+    return found
+
+
+def _file_rows(stamps: Stamps) -> Iterator[tuple[str, str]]:
+    return ((path, f"{mtime} {size} {digest}") for path, (mtime, size, digest) in stamps.items())
+
+
+def read_files(site_dir: Path, paths: list[str]) -> Stamps:
+    """The stamps the files table holds for these content files."""
+    return read_part(site_dir, lambda part: part.files(paths)) or {}
 
 
 def read_part(site_dir: Path, reader: Callable[[Part], T | None]) -> T | None:
@@ -434,9 +488,11 @@ def read_part(site_dir: Path, reader: Callable[[Part], T | None]) -> T | None:
 
 
 def save_part(site_dir: Path, cache: Cache, fresh: dict[tuple[str, str], Post],
-              gone: list[tuple[str, str]], digests: dict[str, str]) -> str | None:
+              gone: list[tuple[str, str]], digests: dict[str, str] | None,
+              files: Stamps) -> str | None:
     """After a build that patched the last one: its state, the posts it parsed (in place
-    of `gone`) and every post's digest. A warning when that cannot be written."""
+    of `gone`), every post's digest and the stamps of the `files` that changed. A
+    warning when that cannot be written."""
     try:
         with contextlib.closing(_connect(_folder(site_dir) / DB_FILE)) as db:
             db.execute("PRAGMA synchronous = OFF")
@@ -448,7 +504,9 @@ def save_part(site_dir: Path, cache: Cache, fresh: dict[tuple[str, str], Post],
             db.executemany("DELETE FROM posts WHERE key = ?", [(f"{a} {b}",) for a, b in gone])
             db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
                            [_post_row(f"{a} {b}", post) for (a, b), post in fresh.items()])
-            _write_records(db, "plan", {"digests": digests})
+            if digests is not None:
+                _write_records(db, "plan", {"digests": digests})
+            _write_rows(db, "files", _file_rows(files), encode=False)
             _write_records(db, "state", {k: getattr(cache, k) for k in STATE_FIELDS})
             db.execute("COMMIT")
     except (OSError, sqlite3.Error) as exc:
@@ -631,6 +689,7 @@ def _write_changes(db: sqlite3.Connection, cache: Cache) -> None:
                                 if n not in stored.records or now != before})
     state = {k: getattr(cache, k) for k in STATE_FIELDS}
     _write_records(db, "state", {**state, "version": CODE_VERSION, "shape": cache.shape.key})
+    _write_files(db, cache.stamps, stored.stamps)
     if cache.page_rows is not None:
         try:
             _write_page_rows(db, cache.page_rows)
@@ -652,10 +711,25 @@ def _write_records(db: sqlite3.Connection, table: str, records: dict[str, Any]) 
     _write_rows(db, table, records.items())
 
 
-def _write_rows(db: sqlite3.Connection, table: str, records: Iterable[tuple[str, Any]]) -> None:
-    """Each row encoded as it is written: one at a time in memory."""
+def _write_rows(db: sqlite3.Connection, table: str, records: Iterable[tuple[str, Any]],
+               encode: bool = True) -> None:
+    """Each row encoded as it is written (as JSON, unless its value is text already): one
+    at a time in memory."""
     db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
-                   (_record_row(n, json.dumps(v, ensure_ascii=False)) for n, v in records))
+                   (_record_row(n, json.dumps(v, ensure_ascii=False) if encode else v)
+                    for n, v in records))
+
+
+def _write_files(db: sqlite3.Connection, stamps: Stamps, stored: Stamps | None) -> None:
+    """The files table as `stamps`, writing the rows that differ from `stored` (what it
+    holds; None: not known, so every row)."""
+    if stored is None:
+        db.execute("DELETE FROM files")
+        stored = {}
+    db.executemany("DELETE FROM files WHERE name = ?",
+                   [(path,) for path in stored.keys() - stamps.keys()])
+    _write_rows(db, "files", _file_rows({path: value for path, value in stamps.items()
+                                         if stored.get(path) != value}), encode=False)
 
 
 def _record_row(name: str, data: str) -> tuple[str, bytes, str]:
@@ -684,7 +758,7 @@ def _saved(cache: Cache) -> None:
     cache.stored = Stored(True, frozenset(cache.posts), dict(cache.shape.uses),
                           dict(cache.shape.digests), dict(cache.shape.related),
                           records=frozenset(("uses", "digests", "related")),
-                          pages_shape=cache.pages_shape)
+                          pages_shape=cache.pages_shape, stamps=dict(cache.stamps))
 
 
 def _remove_old_files(folder: Path) -> None:

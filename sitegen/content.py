@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, ParamSpec, TypeVar
@@ -302,6 +302,21 @@ def load(site_dir: Path, path: str, stamp: tuple[int, int] = (0, 0)) -> Source:
 
 def stamps(sources: list[Source]) -> Stamps:
     return {s.path: (*s.stamp, s.digest) for s in sources}
+
+
+SUM_MODULUS = 2 ** 256
+
+
+def files_sum(files: Iterable[tuple[str, str]]) -> int:
+    """The sum of a digest of each (path, digest) pair, modulo SUM_MODULUS: a digest of
+    the content files that a build which read a few of them can update from the last
+    one (subtract their old pairs', add their new pairs')."""
+    total = 0
+    for path, digest in files:
+        # surrogatepass: a folder name that is not UTF-8 still has a digest
+        pair = f"{path}={digest}".encode("utf-8", "surrogatepass")
+        total += int.from_bytes(hashlib.sha256(pair).digest())
+    return total % SUM_MODULUS
 
 
 def is_post_file(path: str) -> bool:

@@ -27,7 +27,7 @@ from sitegen import cache as cache_store
 from sitegen import content, manifest, output, pagedata, websub
 from sitegen.cache import Cache, Part
 from sitegen.config import Config
-from sitegen.content import Post, Skipped, Source
+from sitegen.content import Post, Skipped, Source, Stamps
 from sitegen.errors import BuildErrors, SiteError
 from sitegen.manifest import Listed
 from sitegen.pages import Page
@@ -45,6 +45,39 @@ class Found:
     fresh: dict[tuple[str, str], Post]  # the changed posts, by cache key
     gone: list[tuple[str, str]]  # the keys they had
     digests: dict[str, str]  # every post file → its post's digest, now
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """What changed since the last build."""
+
+    posts: list[Source]  # the posts whose words changed, read
+    before: dict[str, str]  # their files' digests at the last build
+    files: Stamps  # the stamps of every content file that changed (its time or size too)
+
+    def shifted(self, total: int) -> int:
+        """content.files_sum of the content files now, from the last build's (`total`)."""
+        now = content.files_sum((s.path, s.digest) for s in self.posts)
+        return (total + now - content.files_sum(self.before.items())) % content.SUM_MODULUS
+
+
+def edit_from(site_dir: Path, changes: list[tuple[str, tuple[int, int]]],
+              is_post: Callable[[str], bool]) -> Edit | None:
+    """The edit, from the content files whose time or size changed (stamp.changes): read
+    them, and their rows in the cache; None when one is not there, cannot be read, or
+    is not a post and its bytes changed (then the full build looks, and reports)."""
+    last = cache_store.read_files(site_dir, [path for path, _ in changes])
+    if len(last) < len(changes):
+        return None
+    try:
+        sources = [content.load(site_dir, path, stamp) for path, stamp in changes]
+    except SiteError:
+        return None
+    posts = [s for s in sources if s.digest != last[s.path][2]]
+    if not all(is_post(s.path) for s in posts):
+        return None
+    return Edit(posts, {s.path: last[s.path][2] for s in posts},
+                {s.path: (*s.stamp, s.digest) for s in sources})
 
 
 def changed_posts(sources: list[Source], cache: Cache,
@@ -65,9 +98,11 @@ def changed_posts(sources: list[Source], cache: Cache,
     return changed
 
 
-def find(site_dir: Path, changed: list[Source], cache: Cache, config: Config) -> Found | None:
-    """Parse the changed posts and read back the pages that show them; None when the
-    change is not only words, or the cache does not hold what is needed."""
+def find(site_dir: Path, changed: list[Source], before: dict[str, str], cache: Cache,
+         config: Config) -> Found | None:
+    """Parse the changed posts (`before`: their files' last digests) and read back the
+    pages that show them; None when the change is not only words, or the cache does
+    not hold what is needed."""
     config_digest = config.digest()
     fresh = {}
     for source in changed:
@@ -75,10 +110,9 @@ def find(site_dir: Path, changed: list[Source], cache: Cache, config: Config) ->
         if post is None:
             return None
         fresh[(source.digest, config_digest)] = post
-    gone = [(cache.stamps[s.path][2], config_digest) for s in changed]
+    gone = [(before[s.path], config_digest) for s in changed]
     try:
-        return cache_store.read_part(site_dir, lambda part: _read(part, cache, config, fresh,
-                                                                  gone))
+        return cache_store.read_part(site_dir, lambda part: _read(part, config, fresh, gone))
     except (Unkept, KeyError, IndexError):  # rows that do not fit together: damaged
         cache.pages_damaged = True
         return None
@@ -97,7 +131,7 @@ def _parse(site_dir: Path, source: Source, config: Config) -> Post | None:
     return post if isinstance(post, Post) and not post.warnings else None
 
 
-def _read(part: Part, cache: Cache, config: Config, fresh: dict[tuple[str, str], Post],
+def _read(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
           gone: list[tuple[str, str]]) -> Found | None:
     state = part.state("shape")
     plan = part.records("plan", ["digests", "pages"])
@@ -109,14 +143,14 @@ def _read(part: Part, cache: Cache, config: Config, fresh: dict[tuple[str, str],
     if any(not _same_shape(before.get(key), post)
            for key, post in zip(gone, fresh.values(), strict=True)):
         return None
-    pages = _pages(part, cache, config, fresh, plan["pages"]["sources"])
+    pages = _pages(part, config, fresh, plan["pages"]["sources"])
     if pages is None:
         return None
     digests = {**plan["digests"], **{p.source: p.digest for p in fresh.values()}}
     return Found(pages, fresh, gone, digests)
 
 
-def _pages(part: Part, cache: Cache, config: Config, fresh: dict[tuple[str, str], Post],
+def _pages(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
            numbered: list[str]) -> list[Page] | None:
     """The pages that show the changed posts, read back with their entries."""
     places = part.records("entries", [post.source for post in fresh.values()])
@@ -130,7 +164,7 @@ def _pages(part: Part, cache: Cache, config: Config, fresh: dict[tuple[str, str]
     shared: set[int] = set()
     pagedata.refs(list(rows.values()), shown, shared)
     values = part.records("pages", [f"s{n}" for n in sorted(shared)])
-    entries = _entries(part, cache, config, fresh, {numbered[n] for n in shown})
+    entries = _entries(part, config, fresh, {numbered[n] for n in shown})
     if entries is None or len(values) < len(shared):
         raise Unkept
     decoder = pagedata.Decoder({int(name[1:]): v for name, v in values.items()},
@@ -143,15 +177,15 @@ def _same_shape(before: Post | Skipped | None, now: Post) -> bool:
     return isinstance(before, Post) and before.shape == now.shape
 
 
-def _entries(part: Part, cache: Cache, config: Config, fresh: dict[tuple[str, str], Post],
+def _entries(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
              shown: set[str]) -> dict[str, Entry] | None:
     """Every entry the pages show, made again from its post, the changed ones new."""
     wanted = sorted(shown)
     places = part.records("entries", wanted)
     by_source = {post.source: post for post in fresh.values()}
     config_digest = config.digest()
-    keys = [(cache.stamps[s][2], config_digest) for s in wanted
-            if s not in by_source and s in cache.stamps]
+    files = part.files([s for s in wanted if s not in by_source])
+    keys = [(files[s][2], config_digest) for s in wanted if s in files]
     found = part.posts(keys)
     posts = {**{p.source: p for p in found.values() if isinstance(p, Post)}, **by_source}
     if len(places) < len(wanted) or any(s not in posts for s in wanted):

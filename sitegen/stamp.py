@@ -14,6 +14,9 @@ and so does anything odd about the output folder (a commit's journal, a staging
 folder, another build's lock). Then the build looks for itself, as before.
 The stamp is taken before the build reads a file, so a file saved during a build
 makes the next build look again.
+
+A build that has something to do learns from the same comparison which content files
+changed (changes()): when those alone did, it reads them and nothing else (patch.py).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ MISSING = -1  # the time and size of a file or folder that is not there
 
 
 Found = list[tuple[str, tuple[int, int]]]  # content.Found: (path, (mtime_ns, size))
+Last = tuple[dict[str, "Any"], tuple[bytes, bytes]]  # a stamp file's record and stamp
 Wanted = tuple[Path, "Path | None", "str | None", bool, bool, bool]  # take()'s arguments
 Folder = tuple[str, int, int, int]  # a visible folder under content/: its path from the
 # site folder, where its files' names start and end in Walk.names, where their times
@@ -69,7 +73,7 @@ class Taken:
     """A stamp as taken now, and what it was taken for. (A plain class: the dataclasses
     module alone takes longer to import than a tenth of a build with nothing to do.)"""
 
-    __slots__ = ("_content", "data", "site_dir", "walk", "wanted")
+    __slots__ = ("_content", "_last", "_looked", "data", "site_dir", "walk", "wanted")
 
     def __init__(self, wanted: Wanted, walk: Walk, names: bytes) -> None:
         self.site_dir = wanted[0]
@@ -77,6 +81,8 @@ class Taken:
         self.walk = walk
         self.data = (names, walk.numbers.tobytes())  # what the stamp file keeps
         self._content: Found | None = None
+        self._last: Last | None = None
+        self._looked = False  # for the last stamp
 
     @property
     def content(self) -> Found:
@@ -84,6 +90,12 @@ class Taken:
         if self._content is None:
             self._content = _content(self.walk)
         return self._content
+
+    def last(self) -> Last | None:
+        """The last finished build's record and stamp, as save() wrote them (read once)."""
+        if not self._looked:
+            self._last, self._looked = _read(self.site_dir), True
+        return self._last
 
 
 def take(site_dir: Path, out_dir: Path | None, base_url: str | None, drafts: bool,
@@ -187,7 +199,7 @@ def _content(walk: Walk) -> Found:
 def unchanged(taken: Taken) -> tuple[Path, dict[str, Any]] | None:
     """The output folder and the figures of the last build, when it had these very
     inputs, its output folder is as it left it and now is inside its window; else None."""
-    found = _read(taken.site_dir)
+    found = taken.last()
     if found is None or found[1] != taken.data:
         return None
     last = found[0]
@@ -201,7 +213,49 @@ def unchanged(taken: Taken) -> tuple[Path, dict[str, Any]] | None:
     return out_dir, figures
 
 
-def _read(site_dir: Path) -> tuple[dict[str, Any], tuple[bytes, bytes]] | None:
+def changes(taken: Taken) -> tuple[str, Found] | None:
+    """The `inputs` digest the last finished build recorded, and the visible files under
+    content/ whose time or size changed since, sorted; None when anything else differs:
+    an option, a file added, removed or changed elsewhere (templates, settings, a
+    hidden file), or when no build left a stamp. (Cost: a comparison of two arrays.)"""
+    found = taken.last()
+    if found is None or found[1][0] != taken.data[0]:
+        return None
+    record, (_, numbers) = found
+    now, before = taken.walk.numbers, array("q")
+    before.frombytes(numbers)
+    if len(before) != len(now) or not isinstance(record.get("inputs"), str):
+        return None
+    files: Found = []
+    for index in _differing(taken.data[1], numbers, now, before):
+        where = _content_file(taken.walk, index)
+        if where is None:
+            return None
+        files.append((where, (now[index - index % 2], now[index - index % 2 + 1])))
+    return record["inputs"], sorted(set(files))
+
+
+def _differing(new: bytes, old: bytes, now: array[int], before: array[int]) -> list[int]:
+    """The indices of the numbers that differ, found a block at a time."""
+    block, found = 4096, []  # bytes: 256 numbers
+    for at in range(0, len(new), block):
+        if new[at:at + block] != old[at:at + block]:
+            found += [i for i in range(at // 8, min(len(now), (at + block) // 8))
+                      if now[i] != before[i]]
+    return found
+
+
+def _content_file(walk: Walk, index: int) -> str | None:
+    """The path of the visible file under content/ whose time or size is number `index`;
+    None when that number is not such a file's."""
+    for rel, start, end, at in walk.folders:
+        if at <= index < at + 2 * (end - start):
+            name = walk.names[start + (index - at) // 2]
+            return None if name.startswith(HIDDEN) else f"{rel}/{name}"
+    return None
+
+
+def _read(site_dir: Path) -> Last | None:
     """The last build's record and stamp, as save() wrote them: a line of JSON, then
     the names and the numbers, whose lengths the record gives."""
     try:
@@ -265,16 +319,17 @@ def _busy(out_dir: Path) -> bool:
 
 
 def save(taken: Taken, out_dir: Path, manifest_id: str, window: tuple[str, str] | list[str],
-         figures: dict[str, Any]) -> None:
+         figures: dict[str, Any], inputs: str) -> None:
     """Keep the stamp of a finished build (quietly nothing when .cache/ is not writable:
-    the next build then looks for itself). The stamp is kept whole, not as a digest:
-    comparing 2 MB costs less than importing hashlib."""
+    the next build then looks for itself), with the digest of its inputs that the cache
+    holds (changes() is only as good as the cache that goes with it). The stamp is kept
+    whole, not as a digest: comparing 2 MB costs less than importing hashlib."""
     moments = _moments(window)
     if moments is None:  # never within it: keep no stamp
         return
     names, numbers = taken.data
     record = {"out": str(out_dir), "manifest": manifest_id, "window": list(window),
-              "moments": moments, "figures": figures, "names": len(names),
+              "moments": moments, "figures": figures, "inputs": inputs, "names": len(names),
               "numbers": len(numbers)}
     folder = taken.site_dir / CACHE_DIR
     temporary = folder / f"{STAMP_FILE}.{os.getpid()}"

@@ -15,18 +15,23 @@ import pytest
 
 from tests.conftest import ROOT, Run, make_site, post, tree
 
-# Runs the CLI with the site's assembly made to fail: a build that patches never gets
-# there. Says afterwards which way the build went.
+# Runs the CLI, noting whether the site was assembled (a build that patches never gets
+# there) and whether the content files were listed. Says afterwards which way the
+# build went.
 PROBE = """import sys
-from sitegen import site
-assembled = []
-real = site.assemble
+from sitegen import content, site
+assembled, scanned = [], []
+real, real_scan = site.assemble, content.scan
 def assemble(*args, **kwargs):
     assembled.append(1)
     return real(*args, **kwargs)
-site.assemble = assemble
+def scan(*args, **kwargs):
+    scanned.append(1)
+    return real_scan(*args, **kwargs)
+site.assemble, content.scan = assemble, scan
 from sitegen.cli import main
 code = main(sys.argv[1:])
+print("SCANNED" if scanned else "NOT SCANNED", file=sys.stderr)
 print("FULL" if assembled else "PATCH", file=sys.stderr)
 sys.exit(code)
 """
@@ -46,6 +51,11 @@ def build(site: Path, *args: str) -> Run:
 def way(run: Run) -> str:
     assert run.code == 0, run.err
     return run.err.strip().splitlines()[-1]
+
+
+def scanned(run: Run) -> bool:
+    """Whether the build listed the content files (content.scan)."""
+    return run.err.strip().splitlines()[-2] == "SCANNED"
 
 
 def posts() -> dict[str, str]:
@@ -190,3 +200,50 @@ def test_with_the_search_index_an_edit_goes_the_full_way(tmp_path: Path) -> None
         append(site, "post-29.md", "Searchable words.")
     with sqlite3.connect(site / ".cache/cache.sqlite") as db:
         assert db.execute("SELECT count(*) FROM pages").fetchone() == (0,)
+
+
+def test_an_edit_is_found_from_the_stamp_without_listing_the_files(site: Path,
+                                                                   tmp_path: Path) -> None:
+    """The last build's stamp names the files whose time or size changed (stamp.changes):
+    a build after an edit reads those alone, and their rows in the cache."""
+    for name in ("post-29.md", "post-03.md", "post-29.md"):
+        append(site, name, f"Found from the stamp: {name}.")
+        run = build(site)
+        assert way(run) == "PATCH" and not scanned(run) and "(1 parsed," in run.out
+    assert_same(site, tmp_path)
+
+
+def test_without_the_last_stamp_an_edit_is_found_by_listing_the_files(site: Path,
+                                                                      tmp_path: Path) -> None:
+    (site / ".cache/stamp.bin").unlink()
+    append(site, "post-12.md", "Found by the scan.")
+    run = build(site)
+    assert way(run) == "PATCH" and scanned(run)
+    assert_same(site, tmp_path)
+    append(site, "post-12.md", "Then from the stamp again.")
+    run = build(site)
+    assert way(run) == "PATCH" and not scanned(run)
+    assert_same(site, tmp_path)
+
+
+def test_a_post_touched_but_not_changed_is_nothing_to_do(site: Path, tmp_path: Path) -> None:
+    path = site / "content/2025/post-12.md"
+    info = path.stat()
+    later = info.st_mtime_ns + 10**9
+    os.utime(path, ns=(info.st_atime_ns, later))
+    run = build(site)
+    assert way(run) == "PATCH" and not scanned(run)
+    assert "(0 parsed, 0 rendered, 0 written" in run.out
+    with sqlite3.connect(site / ".cache/cache.sqlite") as db:  # its new time is kept
+        row = db.execute("SELECT data FROM files WHERE name = ?",
+                         ("content/2025/post-12.md",)).fetchone()
+    assert row[0].split(" ")[:2] == [str(later), str(info.st_size)]
+    assert_same(site, tmp_path)
+
+
+def test_an_edit_and_a_new_image_go_the_full_way(site: Path, tmp_path: Path) -> None:
+    append(site, "post-12.md", "With a picture.")
+    (site / "content/2025/picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    run = build(site)
+    assert way(run) == "FULL" and scanned(run)
+    assert_same(site, tmp_path)

@@ -250,3 +250,48 @@ def test_an_earlier_versions_stamp_file_is_removed(tmp_path: Path) -> None:
     assert way(build(made)) == "FULL"
     assert not (made / ".cache/stamp.json").exists()
     assert (made / ".cache/stamp.bin").exists()
+
+
+def _later(path: Path) -> None:
+    """A newer time for the file, whatever the clock's resolution."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 10**9))
+
+
+def test_the_stamp_names_the_content_files_changed_since_the_last_build(site: Path) -> None:
+    """A build after an edit learns what changed from the stamp alone (stamp.changes):
+    the visible files under content/ whose time or size changed, when nothing else
+    did, with the inputs digest the cache must hold for that to be true."""
+    _append(site)
+    _later(site / "content/2025/second.md")  # touched, not changed: still named
+    taken = stamp.take(site, None, None, False, False, False)
+    assert taken is not None
+    found = stamp.changes(taken)
+    assert found is not None
+    inputs, files = found
+    assert inputs == cache.load_state(site).inputs != ""
+    first = (site / "content/2025/first.md").stat()
+    assert files == [("content/2025/first.md", (first.st_mtime_ns, first.st_size)),
+                     ("content/2025/second.md", files[1][1])]
+
+
+def _hidden_file(site: Path) -> str:
+    _later(site / "content/2025/.notes.txt")
+    return ""
+
+
+@pytest.mark.parametrize("change", [*CHANGES.keys() - {"post edited"}, "hidden file"])
+def test_any_other_change_is_not_read_from_the_stamp(site: Path, change: str) -> None:
+    (site / "content/2025/.notes.txt").write_text("an editor's file\n", encoding="utf-8")
+    assert way(build(site)) == "FULL"
+    _append(site)
+    {**CHANGES, "hidden file": _hidden_file}[change](site)
+    taken = stamp.take(site, None, None, False, False, False)
+    assert taken is not None and stamp.changes(taken) is None
+
+
+def test_no_last_stamp_no_changes(site: Path) -> None:
+    (site / ".cache" / stamp.STAMP_FILE).unlink()
+    _append(site)
+    taken = stamp.take(site, None, None, False, False, False)
+    assert taken is not None and stamp.changes(taken) is None
