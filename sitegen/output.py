@@ -364,9 +364,10 @@ def vanished(last: Iterable[str], planned: Mapping[str, str]) -> list[str]:
 
 def _recorded(last: dict[str, tuple[str, str]], planned: Mapping[str, str],
               digests: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-    """The new manifest's files, in the plan's order. A page that was not rendered
-    again kept its fingerprint, so when the plan lists the same paths in the same
-    order (a save in the dev server), only the rendered pages need updating."""
+    """The new manifest's files, in the plan's order (manifest.make writes them sorted
+    by path). A page that was not rendered again kept its fingerprint, so when the
+    last build's files are the plan's paths in the same order (the dev server keeps
+    them so in memory), only the rendered pages need updating."""
     if list(last) != list(planned):
         return {path: (fp, digests.get(path) or last[path][1])
                 for path, fp in planned.items()}
