@@ -408,8 +408,8 @@ def _from_stamp(options: Options, config: Config, cache: Cache, renderer: Render
     last_sum = _hex(cache.content_sum)
     if last_sum is None or not _may_patch(cache, frame, folder, renderer, config, now):
         return None
-    changes = stamp.changes(taken)
-    if changes is None or changes[0] != cache.inputs or not 0 < len(changes[1]) <= patch.MOST:
+    changes = stamp.changes(taken, patch.MOST)
+    if changes is None or changes[0] != cache.inputs:
         return None
     edit = patch.edit_from(options.site_dir, changes[1], _is_post)
     if edit is None:

@@ -213,11 +213,12 @@ def unchanged(taken: Taken) -> tuple[Path, dict[str, Any]] | None:
     return out_dir, figures
 
 
-def changes(taken: Taken) -> tuple[str, Found] | None:
+def changes(taken: Taken, most: int) -> tuple[str, Found] | None:
     """The `inputs` digest the last finished build recorded, and the visible files under
-    content/ whose time or size changed since, sorted; None when anything else differs:
-    an option, a file added, removed or changed elsewhere (templates, settings, a
-    hidden file), or when no build left a stamp. (Cost: a comparison of two arrays.)"""
+    content/ whose time or size changed since (at least one, at most `most`), sorted;
+    None when anything else differs: an option, a file added, removed or changed
+    elsewhere (templates, settings, a hidden file), or when no build left a stamp.
+    (Cost: a comparison of two arrays.)"""
     found = taken.last()
     if found is None or found[1][0] != taken.data[0]:
         return None
@@ -226,13 +227,14 @@ def changes(taken: Taken) -> tuple[str, Found] | None:
     before.frombytes(numbers)
     if len(before) != len(now) or not isinstance(record.get("inputs"), str):
         return None
-    files: Found = []
+    starts = [at for _, _, _, at in taken.walk.folders]  # increasing, as walked
+    files: dict[str, tuple[int, int]] = {}
     for index in _differing(taken.data[1], numbers, now, before):
-        where = _content_file(taken.walk, index)
-        if where is None:
+        where = _content_file(taken.walk, starts, index)
+        if where is None or (where not in files and len(files) == most):
             return None
-        files.append((where, (now[index - index % 2], now[index - index % 2 + 1])))
-    return record["inputs"], sorted(set(files))
+        files[where] = (now[index - index % 2], now[index - index % 2 + 1])
+    return (record["inputs"], sorted(files.items())) if files else None
 
 
 def _differing(new: bytes, old: bytes, now: array[int], before: array[int]) -> list[int]:
@@ -245,14 +247,19 @@ def _differing(new: bytes, old: bytes, now: array[int], before: array[int]) -> l
     return found
 
 
-def _content_file(walk: Walk, index: int) -> str | None:
-    """The path of the visible file under content/ whose time or size is number `index`;
-    None when that number is not such a file's."""
-    for rel, start, end, at in walk.folders:
-        if at <= index < at + 2 * (end - start):
-            name = walk.names[start + (index - at) // 2]
-            return None if name.startswith(HIDDEN) else f"{rel}/{name}"
-    return None
+def _content_file(walk: Walk, starts: list[int], index: int) -> str | None:
+    """The path of the visible file under content/ whose time or size is number `index`
+    (`starts`: where each folder's numbers start); None when that number is not such a
+    file's. Bisection: a site of page bundles has a folder for each post."""
+    from bisect import bisect_right  # a build that has work to do: no longer pressed
+    place = bisect_right(starts, index) - 1
+    if place < 0:
+        return None
+    rel, start, end, at = walk.folders[place]
+    if index >= at + 2 * (end - start):
+        return None
+    name = walk.names[start + (index - at) // 2]
+    return None if name.startswith(HIDDEN) else f"{rel}/{name}"
 
 
 def _read(site_dir: Path) -> Last | None:

@@ -266,7 +266,7 @@ def test_the_stamp_names_the_content_files_changed_since_the_last_build(site: Pa
     _later(site / "content/2025/second.md")  # touched, not changed: still named
     taken = stamp.take(site, None, None, False, False, False)
     assert taken is not None
-    found = stamp.changes(taken)
+    found = stamp.changes(taken, 50)
     assert found is not None
     inputs, files = found
     assert inputs == cache.load_state(site).inputs != ""
@@ -287,11 +287,36 @@ def test_any_other_change_is_not_read_from_the_stamp(site: Path, change: str) ->
     _append(site)
     {**CHANGES, "hidden file": _hidden_file}[change](site)
     taken = stamp.take(site, None, None, False, False, False)
-    assert taken is not None and stamp.changes(taken) is None
+    assert taken is not None and stamp.changes(taken, 50) is None
 
 
 def test_no_last_stamp_no_changes(site: Path) -> None:
     (site / ".cache" / stamp.STAMP_FILE).unlink()
     _append(site)
     taken = stamp.take(site, None, None, False, False, False)
-    assert taken is not None and stamp.changes(taken) is None
+    assert taken is not None and stamp.changes(taken, 50) is None
+
+
+def test_more_changed_files_than_wanted_are_not_named(site: Path) -> None:
+    _append(site)
+    _later(site / "content/2025/second.md")
+    taken = stamp.take(site, None, None, False, False, False)
+    assert taken is not None
+    assert stamp.changes(taken, 1) is None
+    found = stamp.changes(taken, 2)
+    assert found is not None and len(found[1]) == 2
+
+
+def test_a_post_in_a_folder_of_its_own_is_named(tmp_path: Path) -> None:
+    """A site of page bundles has a folder for each post."""
+    bundles = {f"2025/post-{n}/index.md": post(f"Post {n}", date=f"2025-01-{n + 1:02}",
+                                               body=f"Words {n}.") for n in range(12)}
+    made = make_site(tmp_path / "site", bundles)
+    assert way(build(made)) == "FULL"
+    with open(made / "content/2025/post-7/index.md", "a", encoding="utf-8") as handle:
+        handle.write("\nMore words.\n")
+    taken = stamp.take(made, None, None, False, False, False)
+    assert taken is not None
+    found = stamp.changes(taken, 50)
+    assert found is not None and [path for path, _ in found[1]] == [
+        "content/2025/post-7/index.md"]
