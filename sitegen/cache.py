@@ -234,9 +234,9 @@ def _files(db: sqlite3.Connection) -> Stamps:
 
 
 def load(site_dir: Path) -> Cache:
-    """The whole cache from disk."""
+    """The cache from disk, posts and plan too (not the files' stamps: read them with
+    read_stamps when needed)."""
     cache = load_state(site_dir)
-    read_stamps(site_dir, cache)
     if not cache.loaded:
         load_posts(site_dir, cache)
     return cache

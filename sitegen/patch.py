@@ -123,9 +123,11 @@ class Unkept(Exception):
 
 
 def _parse(site_dir: Path, source: Source, config: Config) -> Post | None:
-    """The post, when it parses without a problem or a warning."""
+    """The post, when it parses without a problem or a warning (from the bytes already
+    read, which its digest is of)."""
     try:
-        post = content.parse(content.load(site_dir, source.path, source.stamp), config)
+        read = source if source.data else content.load(site_dir, source.path, source.stamp)
+        post = content.parse(read, config)
     except (SiteError, BuildErrors, OSError):  # the full build reports it, with its place
         return None
     return post if isinstance(post, Post) and not post.warnings else None
