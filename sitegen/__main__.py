@@ -1,5 +1,5 @@
 """Allow `python -m sitegen`."""
 
-from sitegen.launch import main
+from sitegen.launch import run
 
-raise SystemExit(main())
+run()

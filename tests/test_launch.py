@@ -15,10 +15,16 @@ import pytest
 
 from tests.conftest import ROOT, Run, make_site, post, tree
 
-# The `sitegen` command as installed (pyproject.toml), saying afterwards how far it went.
-PROBE = ("import sys\nfrom sitegen.{module} import main\ncode = main()\n"
-         "print('BUILD' if 'sitegen.build' in sys.modules else 'CLI' if 'sitegen.cli' in "
-         "sys.modules else 'LAUNCH', file=sys.stderr)\nsys.exit(code)\n")
+# The `sitegen` command's main, saying afterwards how far it went: whether the build ran,
+# else whether the command line did (launch.py imports them meanwhile: see walker.py).
+PROBE = ("import sys\nimport sitegen.build, sitegen.cli\nran = []\n"
+         "def spy(module, name):\n    real = getattr(module, name)\n"
+         "    def called(*args, **kwargs):\n        ran.append(name)\n"
+         "        return real(*args, **kwargs)\n    setattr(module, name, called)\n"
+         "spy(sitegen.build, 'build')\nspy(sitegen.cli, 'main')\n"
+         "from sitegen.{module} import main\ncode = main()\n"
+         "print('BUILD' if 'build' in ran else 'CLI' if 'main' in ran else 'LAUNCH', "
+         "file=sys.stderr)\nsys.exit(code)\n")
 POSTS = {"2025/first.md": post("First", body="The first words."),
          "2025/second.md": post("Second", date="2025-02-03", tags="[birds]",
                                 body="The second words.")}
@@ -51,7 +57,8 @@ def site(tmp_path: Path) -> Path:
 
 def test_the_installed_command_starts_at_launch() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["scripts"]["sitegen"] == "sitegen.launch:main"
+    assert project["project"]["scripts"]["sitegen"] == "sitegen.launch:run"
+    assert "launch import run" in (ROOT / "sitegen/__main__.py").read_text(encoding="utf-8")
 
 
 def test_nothing_to_do_is_answered_before_the_command_line(site: Path) -> None:

@@ -1,0 +1,92 @@
+"""The stamp's walk runs in a child process while the build is imported (walker.py): it
+finds what a walk in this process finds, and when that is nothing to do it cuts the
+imports short; when the child fails, this process walks by itself."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen import cli, stamp, walker
+from tests.conftest import make_site, post
+
+POSTS = {"2025/first.md": post("First", body="The first words."),
+         "2025/second.md": post("Second", date="2025-02-03", tags="[birds]",
+                                body="The second words.")}
+LONG = 120  # seconds: imports that only the child's signal ends sooner
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="walker.py forks")
+
+
+def built(tmp_path: Path) -> stamp.Wanted:
+    """A site built once, and stamp.take's arguments for a build like that one."""
+    site = make_site(tmp_path / "site", POSTS)
+    assert cli.main(["build", "--source", str(site), "--no-search", "--quiet"]) == 0
+    return (site, None, None, False, False, False)
+
+
+class Imports:
+    """Stands for the build's imports: a long sleep, noting how far it got."""
+
+    def __init__(self, seconds: float = 0.0) -> None:
+        self.seconds, self.steps = seconds, list[str]()
+
+    def __call__(self) -> None:
+        self.steps.append("started")
+        time.sleep(self.seconds)
+        self.steps.append("finished")
+
+
+def test_nothing_to_do_cuts_the_imports_short(tmp_path: Path) -> None:
+    wanted = built(tmp_path)
+    imports = Imports(LONG)
+    walked = walker.walk_while(wanted, imports)
+    assert imports.steps in ([], ["started"])  # the signal may come before they start
+    assert walked.unchanged is not None
+    assert walked.unchanged == stamp.unchanged(stamp.take(*wanted))
+    assert walked.unchanged[1]["posts"] == 2
+
+
+def test_a_change_is_found_as_this_process_finds_it(tmp_path: Path) -> None:
+    wanted = built(tmp_path)
+    (tmp_path / "site/content/2025/first.md").write_text(
+        post("First", body="Other words."), encoding="utf-8")
+    imports = Imports()
+    walked = walker.walk_while(wanted, imports)
+    here = stamp.take(*wanted)
+    assert imports.steps == ["started", "finished"] and walked.unchanged is None
+    assert walked.taken is not None and here is not None
+    assert walked.taken.data == here.data and walked.taken.wanted == wanted
+    assert walked.taken.walk.folders == here.walk.folders
+    assert walked.taken.content == here.content
+    changed = stamp.changes(walked.taken, 50)
+    assert changed is not None and changed == stamp.changes(here, 50)
+    assert [path for path, _ in changed[1]] == ["content/2025/first.md"]
+
+
+def test_a_stamp_that_cannot_be_trusted_is_none_here_too(tmp_path: Path) -> None:
+    wanted = built(tmp_path)
+    (tmp_path / "site/content/link.md").symlink_to(tmp_path / "site/content/2025/first.md")
+    walked = walker.walk_while(wanted, Imports())
+    assert walked.taken is None and walked.unchanged is None
+
+
+def test_a_child_that_fails_leaves_the_walk_to_this_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wanted = built(tmp_path)
+    parent, take = os.getpid(), stamp.take
+
+    def fails_in_the_child(*args: object) -> stamp.Taken | None:
+        if os.getpid() != parent:
+            raise MemoryError
+        return take(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stamp, "take", fails_in_the_child)
+    imports = Imports()
+    walked = walker.walk_while(wanted, imports)
+    assert imports.steps == ["started", "finished"]  # no signal came
+    assert walked.unchanged == stamp.unchanged(take(*wanted))
+    assert walked.unchanged is not None
