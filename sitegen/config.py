@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import ipaddress
 import re
@@ -259,6 +258,7 @@ def _default(spec: dataclasses.Field[Any]) -> Any:
 
 def _unknown_key(name: str, fields: dict[str, Any], section: str) -> str:
     known = [f"{section}{k}" for k in fields]
+    import difflib  # only for a name that is not known
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     return f"unknown setting {shown(name)}.{hint} Known settings: {', '.join(known)}."

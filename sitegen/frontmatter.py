@@ -5,7 +5,6 @@ give each field its type; and files that look like posts of another generator.""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 import tomllib
@@ -285,6 +284,7 @@ def suggestion(name: str, known: tuple[str, ...]) -> str | None:
     lower = {k.lower(): k for k in known}
     if name.lower() in lower:
         return lower[name.lower()]
+    import difflib  # only for a name that is not known
     close = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=SUGGEST_CUTOFF)
     return lower[close[0]] if close else None
 

@@ -7,7 +7,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
@@ -19,20 +19,15 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
-from sitegen import codestyle
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
 
 # Names Pygments does not know but authors write.
 LEXER_ALIASES = {"svg": "xml", "htm": "html", "jsx": "javascript", "tsx": "typescript",
                  "zsh": "bash", "yml": "yaml", "jinja2": "jinja", "md": "markdown",
                  "plain": "text", "txt": "text", "sh-session": "console"}
-
-FORMATTER = HtmlFormatter(nowrap=True)
 
 # Theme text the renderer writes itself, one constant each, to be translated in one place.
 # A code block's name for assistive technology: "Code: Python", or "Code" alone.
@@ -265,7 +260,7 @@ def highlight(code: str, lang: str, warnings: list[str]) -> str:
     lexer = find_lexer(lang) if lang else None
     if lang and lexer is None:
         warnings.append(f"unknown code language {lang!r}; shown as plain text")
-    inner = pygments_highlight(code, lexer, FORMATTER) if lexer else html.escape(code)
+    inner = _highlighted(code, lexer) if lexer else html.escape(code)
     css_lang = re.sub(r"[^\w-]", "", lang) or "text"
     label = html.escape(code_label(lang, lexer))
     return (f'<div class="highlight highlight-{css_lang}"><pre tabindex="0" role="group" '
@@ -278,8 +273,23 @@ def code_label(lang: str, lexer: Lexer | None) -> str:
     return f"{CODE_LABEL}: {name}" if name and name != "Text only" else CODE_LABEL
 
 
+def _highlighted(code: str, lexer: Lexer) -> str:
+    from pygments import highlight
+    return highlight(code, lexer, _formatter())
+
+
+@functools.cache
+def _formatter() -> HtmlFormatter[str]:
+    from pygments.formatters import HtmlFormatter
+    return HtmlFormatter(nowrap=True)
+
+
 @functools.cache
 def find_lexer(lang: str) -> Lexer | None:
+    """Pygments' lexer for `lang` (Pygments is imported at the first code block: a
+    build of posts without code, or a patch of one, never loads it)."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
     try:
         return get_lexer_by_name(LEXER_ALIASES.get(lang, lang), stripnl=False)
     except ClassNotFound:
@@ -290,4 +300,5 @@ def stylesheet() -> str:
     """The token colours, light and dark, for `static/pygments.css`. The theme carries the
     same rules in its own style.css and no longer links this file; it is still written
     for a site's own templates that link it."""
+    from sitegen import codestyle
     return codestyle.stylesheet()

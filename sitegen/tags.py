@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import html
 import json
@@ -169,6 +168,7 @@ def _key_problems(tag: str, key: str, item: object, text: str) -> list[ContentEr
                              f"with only {', '.join(KEYS)}; if the tag's name holds a dot, "
                              f"quote it: [{quoted}]")]
     if key not in KEYS:
+        import difflib  # only for a name that is not known
         close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.5)
         fix = f"did you mean '{close[0]}'?" if close else "remove it"
         return [ContentError(TAGS_FILE, line, f"{_table(tag)} unknown key {shown(key)}; {fix} "

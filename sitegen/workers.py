@@ -18,13 +18,10 @@ whole process group: the parent decides, and kills them at once on any exception
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import itertools
-import mmap
 import os
 import pickle
-import selectors
 import signal
 import struct
 import sys
@@ -33,9 +30,12 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sitegen.errors import WorkerFailed
+
+if TYPE_CHECKING:
+    import ctypes
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -151,6 +151,7 @@ class _Tally:
     SLOT = struct.Struct("=Q")
 
     def __init__(self, workers: int, advance: Advance) -> None:
+        import mmap  # (with workers only; as ctypes and selectors below)
         self.counts = mmap.mmap(-1, self.SLOT.size * workers)
         self.advance, self.told, self.when = advance, 0, time.monotonic()
 
@@ -289,6 +290,7 @@ def _libc() -> ctypes.CDLL | None:
     """The C library where prctl(PR_SET_PDEATHSIG) exists (Linux), else None."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes  # 2.5 ms: a build without workers never needs it
     try:
         return ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -318,6 +320,7 @@ def _collect(crew: list[_Worker], tally: _Tally | None = None) -> list[Done]:
     """Every worker's results, read from all pipes at once (a worker blocks until its
     pipe is drained). The first worker to report an exception has it raised here.
     With a `tally`, its progress is reported meanwhile, every TICK."""
+    import selectors
     with selectors.DefaultSelector() as selector:
         for worker in crew:
             selector.register(worker.fd, selectors.EVENT_READ, worker)
