@@ -470,7 +470,7 @@ def _patch(options: Options, config: Config, cache: Cache, renderer: Renderer,
     cache.inputs, cache.content_sum, cache.written, cache.manifest = \
         inputs.digest, inputs.content_sum, None, made
     problem = cache_store.save_part(options.site_dir, cache, found.fresh, found.gone,
-                                    found.digests, edit.files)
+                                    found.delta, edit.files)
     if problem:
         summary.notes.append(problem)
     elif taken:

@@ -70,6 +70,9 @@ CREATE TABLE files (name TEXT PRIMARY KEY, sum BLOB NOT NULL, data TEXT NOT NULL
 # entries: each post's URL and tags, by file.
 # Both are written when a build plans a shape they do not hold (the plan's "pages"
 # record names it), and read in part by a build that patches the last one (patch.py).
+# The plan's record of the posts patched since the last full build, each with its digest
+# now: a patch writes these few, never the whole `digests` (100,000 posts: 7 MB of JSON).
+DELTA = "digests+"
 UNUSABLE = {3, 5, 6, 7, 8, 10, 13, 23}  # SQLite errors that are not damage: PERM, BUSY,
 # LOCKED, NOMEM, READONLY, IOERR, FULL, AUTH. Any other error means a damaged database.
 BUSY_SECONDS = 1.0  # how long to wait for another build's write to end
@@ -100,6 +103,7 @@ class Stored:
     dropped: set[str] = field(default_factory=set)  # keys of posts left out as damaged
     stamps: Stamps | None = None  # the files table, when read whole (else rewritten whole)
     records: frozenset[str] = frozenset()  # the plan's records read intact
+    delta: bool = False  # it holds a DELTA record (intact or not): the next save folds it in
     pages_shape: str = ""  # the shape whose pages (pages and entries tables) it holds
 
 
@@ -361,7 +365,7 @@ def _stored(db: sqlite3.Connection) \
     stored = Stored(trusted=True)
     posts = _read_posts(db, stored)
     stored.posts = frozenset(posts)
-    plan = _read_plan(db)
+    plan = _read_plan(db, stored)
     stored.records = frozenset(plan)
     stored.uses = plan.get("uses", {})
     stored.digests = plan.get("digests", {})
@@ -375,14 +379,24 @@ def _stored(db: sqlite3.Connection) \
     return stored, posts, shape
 
 
-def _read_plan(db: sqlite3.Connection) -> dict[str, Any]:
+def _read_plan(db: sqlite3.Connection, stored: Stored) -> dict[str, Any]:
     """The last plan's records by name; one that does not match its digest is left out
-    (then every page is fingerprinted again)."""
-    found = {}
+    (then every page is fingerprinted again). The posts' digests are `digests` with the
+    patches' DELTA over it; with a DELTA that does not match its digest, they are left
+    out too (an older digest for a post could match words it had before a patch)."""
+    found, damaged = {}, set()
     rows = db.execute("SELECT CAST(name AS TEXT), sum, CAST(data AS TEXT) FROM plan")
     for name, checked, data in rows:
         if checked == _sum(name, data):
             found[name] = json.loads(data)
+        else:
+            damaged.add(name)
+    stored.delta = DELTA in found or DELTA in damaged
+    delta = found.pop(DELTA, None)
+    if delta is None and DELTA in damaged:
+        found.pop("digests", None)
+    elif delta is not None and "digests" in found:
+        found["digests"] = {**found["digests"], **delta}
     return found
 
 
@@ -410,6 +424,7 @@ class Part:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self.damaged: set[str] = set()  # records() rows that did not match their digest
 
     def state(self, *names: str) -> dict[str, Any] | None:
         return _state(self._db, *names)
@@ -420,7 +435,11 @@ class Part:
             chunk = tuple(names[start:start + self.CHUNK])
             rows = self._db.execute(f"SELECT CAST(name AS TEXT), sum, CAST(data AS TEXT) "
                                     f"FROM {table} WHERE name IN ({_marks(chunk)})", chunk)
-            found.update({n: json.loads(d) for n, checked, d in rows if checked == _sum(n, d)})
+            for name, checked, data in rows:
+                if checked == _sum(name, data):
+                    found[name] = json.loads(data)
+                else:
+                    self.damaged.add(name)
         return found
 
     def files(self, paths: list[str] | None) -> Stamps:
@@ -488,11 +507,12 @@ def read_part(site_dir: Path, reader: Callable[[Part], T | None]) -> T | None:
 
 
 def save_part(site_dir: Path, cache: Cache, fresh: dict[tuple[str, str], Post],
-              gone: list[tuple[str, str]], digests: dict[str, str] | None,
+              gone: list[tuple[str, str]], delta: dict[str, str] | None,
               files: Stamps) -> str | None:
     """After a build that patched the last one: its state, the posts it parsed (in place
-    of `gone`), every post's digest and the stamps of the `files` that changed. A
-    warning when that cannot be written."""
+    of `gone`), the digests of the posts patched since the last full build (`delta`,
+    the plan's DELTA record; None: as it is) and the stamps of the `files` that changed.
+    A warning when that cannot be written."""
     try:
         with contextlib.closing(_connect(_folder(site_dir) / DB_FILE)) as db:
             db.execute("PRAGMA synchronous = OFF")
@@ -504,8 +524,8 @@ def save_part(site_dir: Path, cache: Cache, fresh: dict[tuple[str, str], Post],
             db.executemany("DELETE FROM posts WHERE key = ?", [(f"{a} {b}",) for a, b in gone])
             db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
                            [_post_row(f"{a} {b}", post) for (a, b), post in fresh.items()])
-            if digests is not None:
-                _write_records(db, "plan", {"digests": digests})
+            if delta is not None:
+                _write_records(db, "plan", {DELTA: delta})
             _write_rows(db, "files", _file_rows(files), encode=False)
             _write_records(db, "state", {k: getattr(cache, k) for k in STATE_FIELDS})
             db.execute("COMMIT")
@@ -686,7 +706,9 @@ def _write_changes(db: sqlite3.Connection, cache: Cache) -> None:
             "digests": (stored.digests, cache.shape.digests),
             "related": (stored.related, cache.shape.related)}
     _write_records(db, "plan", {n: now for n, (before, now) in plan.items()
-                                if n not in stored.records or now != before})
+                                if n not in stored.records or now != before
+                                or (n == "digests" and stored.delta)})
+    db.execute("DELETE FROM plan WHERE name = ?", (DELTA,))  # now in `digests`
     state = {k: getattr(cache, k) for k in STATE_FIELDS}
     _write_records(db, "state", {**state, "version": CODE_VERSION, "shape": cache.shape.key})
     _write_files(db, cache.stamps, stored.stamps)

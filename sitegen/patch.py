@@ -44,7 +44,7 @@ class Found:
     pages: list[Page]
     fresh: dict[tuple[str, str], Post]  # the changed posts, by cache key
     gone: list[tuple[str, str]]  # the keys they had
-    digests: dict[str, str]  # every post file → its post's digest, now
+    delta: dict[str, str]  # each post patched since the last full build → its digest now
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +136,11 @@ def _parse(site_dir: Path, source: Source, config: Config) -> Post | None:
 def _read(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
           gone: list[tuple[str, str]]) -> Found | None:
     state = part.state("shape")
-    plan = part.records("plan", ["digests", "pages"])
+    plan = part.records("plan", ["pages", cache_store.DELTA])
     if not state or "pages" not in plan or plan["pages"].get("shape") != state.get("shape"):
         return None  # the last build kept no pages, or those of another shape
-    if "digests" not in plan:
-        raise Unkept
+    if cache_store.DELTA in part.damaged:
+        raise Unkept  # the full build leaves out every post's digest, and writes them
     before = part.posts(gone)
     if any(not _same_shape(before.get(key), post)
            for key, post in zip(gone, fresh.values(), strict=True)):
@@ -148,8 +148,8 @@ def _read(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
     pages = _pages(part, config, fresh, plan["pages"]["sources"])
     if pages is None:
         return None
-    digests = {**plan["digests"], **{p.source: p.digest for p in fresh.values()}}
-    return Found(pages, fresh, gone, digests)
+    delta = {**plan.get(cache_store.DELTA, {}), **{p.source: p.digest for p in fresh.values()}}
+    return Found(pages, fresh, gone, delta)
 
 
 def _pages(part: Part, config: Config, fresh: dict[tuple[str, str], Post],

@@ -4,6 +4,7 @@ output of a full build, byte for byte. Anything else goes the full way."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -134,6 +135,45 @@ def test_an_edit_back_to_the_words_before_is_patched_too(site: Path, tmp_path: P
     append(site, "post-29.md", "For a moment.")
     assert way(build(site)) == "PATCH"
     path.write_bytes(before)
+    assert way(build(site)) == "PATCH"
+    assert_same(site, tmp_path)
+
+
+def plan_rows(site: Path) -> dict[str, str]:
+    with sqlite3.connect(site / ".cache/cache.sqlite") as db:
+        return dict(db.execute("SELECT name, data FROM plan"))
+
+
+def test_a_patch_writes_its_posts_digests_and_a_full_build_folds_them_in(
+        site: Path, tmp_path: Path) -> None:
+    """A patch records the digests of the posts it parsed on their own (never the whole
+    site's); the next full build reads them over the last full build's, so that words
+    edited back as they were are still seen as changed since the pages were made."""
+    path = site / "content/2025/post-29.md"
+    before, digests = path.read_bytes(), plan_rows(site)["digests"]
+    append(site, "post-29.md", "For a moment.")
+    assert way(build(site)) == "PATCH"
+    rows = plan_rows(site)
+    assert rows["digests"] == digests and list(json.loads(rows["digests+"])) == [
+        "content/2025/post-29.md"]
+    path.write_bytes(before)  # and a new file, so that the build goes the full way,
+    (site / "content/2025/picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # same shape
+    assert way(build(site)) == "FULL"
+    assert "digests+" not in plan_rows(site)
+    assert_same(site, tmp_path)
+
+
+def test_a_damaged_record_of_patched_digests_sends_the_build_the_full_way(
+        site: Path, tmp_path: Path) -> None:
+    append(site, "post-29.md", "A first patch.")
+    assert way(build(site)) == "PATCH"
+    with sqlite3.connect(site / ".cache/cache.sqlite") as db:
+        db.execute("UPDATE plan SET data = replace(data, 'post', 'pest') "
+                   "WHERE name = 'digests+'")
+    append(site, "post-03.md", "After the damage.")
+    assert way(build(site)) == "FULL"
+    assert_same(site, tmp_path)
+    append(site, "post-29.md", "And after the repair.")
     assert way(build(site)) == "PATCH"
     assert_same(site, tmp_path)
 
