@@ -103,24 +103,148 @@ def take(site_dir: Path, out_dir: Path | None, base_url: str | None, drafts: boo
     """The stamp of the files a build of `site_dir` with these options reads now; None
     when it cannot be trusted (a symlink among them, a name that is not UTF-8, a time
     out of range)."""
+    wanted = (site_dir, out_dir, base_url, drafts, future, search)
     walk = Walk()
-    walk.names += [__version__, sys.version, os.getcwd(), str(site_dir), str(out_dir),
-                   str(base_url), str((drafts, future, search))]
-    folders = [site_dir / "content", *(site_dir / name for name in SITE_FOLDERS[1:]),
-               theme.TEMPLATES, theme.STATIC, CODE]
+    walk.names += _options(wanted)
     try:
         for name in SITE_FILES:
             _file(site_dir / name, walk)
         if not all(_walk(str(folder), walk, "content" if n == 0 else None)
-                   for n, folder in enumerate(folders)):
+                   for n, folder in enumerate(_folders(site_dir))):
             return None
     except OverflowError:  # a time 64 bits cannot hold (before 1678, after 2261)
         return None
+    return _taken(wanted, walk)
+
+
+def _options(wanted: Wanted) -> list[str]:
+    site_dir, out_dir, base_url, drafts, future, search = wanted
+    return [__version__, sys.version, os.getcwd(), str(site_dir), str(out_dir),
+            str(base_url), str((drafts, future, search))]
+
+
+def _folders(site_dir: Path) -> list[Path]:
+    """The folders a stamp walks, content/ first."""
+    return [site_dir / "content", *(site_dir / name for name in SITE_FOLDERS[1:]),
+            theme.TEMPLATES, theme.STATIC, CODE]
+
+
+def _taken(wanted: Wanted, walk: Walk) -> Taken | None:
     try:  # NUL parts them: no path holds one
         names = "\0".join(walk.names).encode()
     except UnicodeEncodeError:  # a name that is not UTF-8: the scan says so, with its place
         return None
-    return Taken((site_dir, out_dir, base_url, drafts, future, search), walk, names)
+    return Taken(wanted, walk, names)
+
+
+Span = tuple[int, int, int]  # where a part of a walk starts (or ends): names, numbers, folders
+Segment = tuple[int, Span, Span]  # a folder of content/ by number, where its walk starts, ends
+
+
+class Share:
+    """One of the two halves of take()'s walk, for two processes to walk at once
+    (walker.py); joined() puts them together as take() makes it. Share 0: the options,
+    site.toml, content/ and its own files, and its even-numbered folders; share 1: its
+    odd-numbered folders, then templates/, static/, root/, the theme and sitegen's code.
+    Each lists content/ for itself: when the two lists differ, the halves do not fit."""
+
+    __slots__ = ("inside", "segments", "walk")
+
+    def __init__(self, walk: Walk, inside: list[str], segments: list[Segment]) -> None:
+        self.walk, self.inside, self.segments = walk, inside, segments
+
+    def end(self) -> Span:
+        return len(self.walk.names), len(self.walk.numbers), len(self.walk.folders)
+
+    def dumps(self) -> tuple[list[str], bytes, list[Folder], list[str], list[Segment]]:
+        """What marshal sends: names, numbers (bytes), folders, content's list, segments."""
+        walk = self.walk
+        return walk.names, walk.numbers.tobytes(), walk.folders, self.inside, self.segments
+
+    @classmethod
+    def loads(cls, names: list[str], numbers: bytes, folders: list[Folder], inside: list[str],
+              segments: list[Segment]) -> Share:
+        walk = Walk()
+        walk.names, walk.numbers, walk.folders = names, array("q", numbers), folders
+        return cls(walk, inside, segments)
+
+
+def take_share(wanted: Wanted, share: int) -> Share | None:
+    """Share 0 or 1 of take(*wanted)'s walk; None at a symlink or a time out of range
+    (as take(); a symlink among content/'s own files is share 0's to find)."""
+    site_dir, walk, segments = wanted[0], Walk(), []
+    content = str(site_dir / "content")
+    try:
+        if share == 0:
+            walk.names += _options(wanted)
+            for name in SITE_FILES:
+                _file(site_dir / name, walk)
+        inside = _top(content, walk, share == 0)
+        if inside is None:
+            return None
+        for number, name in enumerate(n for n in inside if n != SKIPPED):
+            if number % 2 == share:
+                start = (len(walk.names), len(walk.numbers), len(walk.folders))
+                if not _walk(f"{content}/{name}", walk,
+                             None if name.startswith(HIDDEN) else f"content/{name}"):
+                    return None
+                segments.append((number, start, (len(walk.names), len(walk.numbers),
+                                                 len(walk.folders))))
+        if share == 1 and not all(_walk(str(f), walk) for f in _folders(site_dir)[1:]):
+            return None
+    except OverflowError:
+        return None
+    return Share(walk, inside, segments)
+
+
+def _top(content: str, walk: Walk, files: bool) -> list[str] | None:
+    """The names of content/'s folders, in the order _walk takes them; with `files`,
+    content/ and its own files are added to the walk as _walk adds them. None at a
+    symlink or a content/ that cannot be read."""
+    try:
+        handle = os.open(content, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        if files:
+            walk.names.append(content)
+            walk.numbers.extend((MISSING, MISSING))
+        return []
+    except OSError:
+        return None
+    try:
+        with os.scandir(handle) as listing:
+            entries = list(listing)
+        if files:
+            return _files(content, handle, entries, walk, "content")
+        return [e.name for e in entries if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+
+
+def joined(wanted: Wanted, first: Share, second: Share) -> Taken | None:
+    """take(*wanted) from its two shares, which fit (the same list of content/); None
+    where take() gives None (a name that is not UTF-8)."""
+    walk = Walk()
+    head = first.segments[0][1] if first.segments else first.end()
+    _append(walk, first.walk, (0, 0, 0), head)
+    parts = sorted([*((n, first.walk, a, b) for n, a, b in first.segments),
+                    *((n, second.walk, a, b) for n, a, b in second.segments)],
+                   key=lambda part: part[0])
+    for _, source, start, end in parts:
+        _append(walk, source, start, end)
+    _append(walk, second.walk, second.segments[-1][2] if second.segments else (0, 0, 0),
+            second.end())
+    return _taken(wanted, walk)
+
+
+def _append(walk: Walk, source: Walk, start: Span, end: Span) -> None:
+    """Add a part of another walk, its folders' places moved to where it now starts."""
+    names, numbers = len(walk.names) - start[0], len(walk.numbers) - start[1]
+    walk.names += source.names[start[0]:end[0]]
+    walk.numbers += source.numbers[start[1]:end[1]]
+    walk.folders += [(rel, first + names, last + names, at + numbers)
+                     for rel, first, last, at in source.folders[start[2]:end[2]]]
 
 
 def _file(path: Path, walk: Walk) -> None:

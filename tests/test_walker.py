@@ -90,3 +90,68 @@ def test_a_child_that_fails_leaves_the_walk_to_this_process(
     assert imports.steps == ["started", "finished"]  # no signal came
     assert walked.unchanged == stamp.unchanged(take(*wanted))
     assert walked.unchanged is not None
+
+
+def tree_site(tmp_path: Path, layout: str) -> stamp.Wanted:
+    """A site whose content/ is laid out as `layout` says, for the halves of a walk."""
+    site = make_site(tmp_path / "site", {} if layout == "none" else POSTS)
+    content = site / "content"
+    if layout == "none":
+        content.rmdir()
+    elif layout == "flat":
+        for n in range(5):
+            (content / f"note-{n}.md").write_text(post(f"Note {n}"), encoding="utf-8")
+    elif layout == "years":
+        for year in range(2011, 2020):
+            for n in range(year % 4 + 1):
+                folder = content / str(year) / ("deeper" if n == 2 else "")
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"p{n}.md").write_text(post(f"P {year} {n}"), encoding="utf-8")
+        for hidden in (".drafts", "_private", "__pycache__"):
+            (content / hidden).mkdir()
+            (content / hidden / "x.md").write_text("x", encoding="utf-8")
+        (content / "empty").mkdir()
+        (content / "about.md").write_text(post("About"), encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates/extra.html").write_text("{{ 1 }}", encoding="utf-8")
+    return (site, None, None, False, False, False)
+
+
+@pytest.mark.parametrize("layout", ["years", "flat", "posts", "none"])
+def test_two_halves_of_a_walk_make_the_walk(tmp_path: Path, layout: str) -> None:
+    wanted = tree_site(tmp_path, layout)
+    first, second = stamp.take_share(wanted, 0), stamp.take_share(wanted, 1)
+    whole = stamp.take(*wanted)
+    assert first is not None and second is not None and whole is not None
+    made = stamp.joined(wanted, first, second)
+    assert made is not None
+    assert made.data == whole.data and made.walk.folders == whole.walk.folders
+    assert made.content == whole.content and made.walk.names == whole.walk.names
+    two = walker._take_two(wanted)
+    assert two is not None and two.data == whole.data and two.content == whole.content
+
+
+def test_a_symlink_in_either_half_gives_no_stamp(tmp_path: Path) -> None:
+    wanted = tree_site(tmp_path, "years")
+    content = tmp_path / "site/content"
+    for folder in [content, content / "2014/deeper", *sorted(content.glob("20??"))]:
+        link = folder / "link.md"
+        link.symlink_to(tmp_path / "site/site.toml")
+        assert stamp.take(*wanted) is None and walker._take_two(wanted) is None, folder
+        link.unlink()
+    assert walker._take_two(wanted) is not None
+
+
+def test_when_the_helper_fails_this_process_walks_it_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wanted = tree_site(tmp_path, "years")
+    parent, share = os.getpid(), stamp.take_share
+
+    def fails_in_the_helper(*args: object) -> stamp.Share | None:
+        if os.getpid() != parent:
+            raise MemoryError
+        return share(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stamp, "take_share", fails_in_the_helper)
+    whole, two = stamp.take(*wanted), walker._take_two(wanted)
+    assert whole is not None and two is not None and two.data == whole.data
