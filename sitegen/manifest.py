@@ -76,7 +76,8 @@ class Listed:
     lines asked for are read, found by bisection (the lines are sorted by path)."""
 
     id: str
-    text: bytes  # the lines after the header, as written
+    text: bytes  # the file as written: the header, then the lines
+    start: int  # where the lines start in `text`
     found: dict[str, tuple[int, int, tuple[str, str]] | None] = field(
         default_factory=dict, init=False, compare=False, repr=False)  # _line's answers
 
@@ -94,35 +95,42 @@ class Listed:
 
     def _search(self, path: str) -> tuple[int, int, tuple[str, str]] | None:
         name = path.encode()
-        found = pathlines.find(self.text, name, b" ", 1)
+        found = pathlines.find(self.text, name, b" ", 1, self.start)
         if found is None:
             return None
         start, at = found
         fingerprint, _, digest = self.text[start:at].decode().partition(" ")
         return start, at + len(name) + 2, (fingerprint, digest)
 
-    def replaced(self, changes: dict[str, tuple[str, str]]) -> tuple[Listed, bytes] | None:
-        """The manifest with these paths' lines replaced in place (the order kept), and
-        its bytes; None when a path is not listed."""
+    def replaced(self, changes: dict[str, tuple[str, str]]) \
+            -> tuple[str, list[bytes | memoryview]] | None:
+        """The id of the manifest with these paths' lines replaced in place (the order
+        kept), and its bytes in pieces, to write one after the other (most are views of
+        the manifest read: at 100,000 posts it is 20 MB, and each copy of it took
+        20-40 ms here); None when a path is not listed."""
         spans = []
         for path, (fingerprint, digest) in changes.items():
             found = self._line(path)
             if found is None:
                 return None
             spans.append((found[0], found[1], f"{fingerprint} {digest} {path}\n".encode()))
-        data = pathlines.spliced(self.text, spans)
-        made = Listed(hashlib.sha256(data).hexdigest()[:16], data)
-        return made, f"{HEADER} {made.id}\n".encode() + data
+        lines = pathlines.pieces(memoryview(self.text), spans, self.start)
+        hashed = hashlib.sha256()
+        for piece in lines:
+            hashed.update(piece)
+        made = hashed.hexdigest()[:16]
+        return made, [f"{HEADER} {made}\n".encode(), *lines]
 
 
 def read_listed(folder: Path) -> Listed | None:
     """`folder`'s manifest as its bytes; None when it has none or cannot be read."""
     try:
-        head, _, text = (folder / MANIFEST).read_bytes().partition(b"\n")
-        kind, _, build_id = head.decode().rpartition(" ")
+        text = (folder / MANIFEST).read_bytes()
+        end = text.find(b"\n")
+        kind, _, build_id = text[:end].decode().rpartition(" ")
     except (OSError, UnicodeDecodeError):
         return None
-    return Listed(build_id, text) if kind == HEADER else None
+    return Listed(build_id, text, end + 1) if kind == HEADER and end >= 0 else None
 
 
 def read(folder: Path) -> Manifest | None:

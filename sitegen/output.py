@@ -329,11 +329,11 @@ class Output:
         self._carry_out(tuple(written), tuple(sorted(last.keys() - planned.keys())))
         return made
 
-    def commit_patch(self, written: Iterable[str], data: bytes) -> None:
+    def commit_patch(self, written: Iterable[str], data: list[bytes | memoryview]) -> None:
         """Move the `written` files into place, deleting none, with `data` as the new
-        manifest (manifest.Listed.replaced): a build that only rewrote files the last
-        one wrote (patch.py)."""
-        _write_file(f"{self.staging}/{manifest.MANIFEST}", data)
+        manifest, in pieces (manifest.Listed.replaced): a build that only rewrote files
+        the last one wrote (patch.py)."""
+        _write_file(f"{self.staging}/{manifest.MANIFEST}", *data)
         self._carry_out(tuple(written), ())
 
     def _carry_out(self, moves: tuple[str, ...], deletes: tuple[str, ...]) -> None:
@@ -454,13 +454,15 @@ def _remove_empty_parents(path: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def _write_file(path: str, data: bytes) -> None:
-    """Write a new file with plain system calls (a first build writes 20,000)."""
+def _write_file(path: str, *data: bytes | memoryview) -> None:
+    """Write a new file with plain system calls (a first build writes 20,000), from its
+    bytes in one piece or several."""
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(handle, view):]
+        for piece in data:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(handle, view):]
     finally:
         os.close(handle)
 

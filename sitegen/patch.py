@@ -239,12 +239,12 @@ def commit(found: Found, folder: output.Folder, salt: str,
         raise
     summary.rendered, summary.written = len(stale), len(written)
     summary.parsed = len(found.fresh)
-    return made[0].id
+    return made[0]
 
 
 def _feed_list(folder: output.Folder, last: Listed, fingerprints: dict[str, str],
                digests: dict[str, str], written: list[str],
-               out: output.Output) -> tuple[Listed, bytes] | None:
+               out: output.Output) -> tuple[str, list[bytes | memoryview]] | None:
     """feeds.sha256 again, for the same feeds as the last build's list (read back from
     the output folder), then the manifest with the lines of the files rendered again;
     None when that list is not as the last build wrote it, or the manifest lacks a

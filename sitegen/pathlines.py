@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from typing import AnyStr
 
 
-def find(text: AnyStr, path: AnyStr, sep: AnyStr, spaces: int) -> tuple[int, int] | None:
+def find(text: AnyStr, path: AnyStr, sep: AnyStr, spaces: int,
+         start: int = 0) -> tuple[int, int] | None:
     """Where the line of `path` starts, and where `sep` before the path begins: the line
     whose head holds `spaces` spaces, then `sep`, then `path` (a path may hold spaces,
-    and end another path); None when no line is its. The lines must be sorted by path
-    (a text that is not may hide a line, never give another's)."""
+    and end another path); None when no line is its. The lines, from `start` on, must
+    be sorted by path (a text that is not may hide a line, never give another's)."""
     newline, space = _marks(text)
-    low, high = 0, len(text)  # each the start of a line (or the end of the text)
+    low, high = start, len(text)  # each the start of a line (or the end of the text)
     while low < high:
         start = max(low, text.rfind(newline, low, (low + high) // 2) + 1)
         end = text.find(newline, start)
@@ -45,6 +46,19 @@ def _sep_at(text: AnyStr, start: int, end: int, space: AnyStr, spaces: int) -> i
         if at < 0:
             return -1
     return at
+
+
+def pieces(text: memoryview, spans: Iterable[tuple[int, int, bytes]],
+           start: int = 0) -> list[bytes | memoryview]:
+    """The bytes of `text` from `start` with each span (start, end) replaced by its
+    bytes, as views of `text` and the new bytes between them; spans never overlap."""
+    parts: list[bytes | memoryview] = []
+    done = start
+    for begin, end, new in sorted(spans):
+        parts += [text[done:begin], new]
+        done = end
+    parts.append(text[done:])
+    return parts
 
 
 def spliced(text: AnyStr, spans: Iterable[tuple[int, int, AnyStr]]) -> AnyStr:
