@@ -163,7 +163,6 @@ class PageRows:
     pages: Rows = _no_rows  # each page by its place in the plan, then the values many
     # pages share, once each ('s' and a number); may raise Unkept
     entries: Rows = _no_rows  # post file → [url, tags, the places of the pages that show it]
-    sources: list[str] = field(default_factory=list)  # post files, as pages number them
 
 
 class Unkept(Exception):
@@ -726,7 +725,7 @@ def _write_page_rows(db: sqlite3.Connection, rows: PageRows) -> None:
     db.execute("DELETE FROM entries")
     _write_rows(db, "pages", rows.pages())
     _write_rows(db, "entries", rows.entries())
-    _write_records(db, "plan", {"pages": {"shape": rows.shape, "sources": rows.sources}})
+    _write_records(db, "plan", {"pages": {"shape": rows.shape}})
 
 
 def _write_records(db: sqlite3.Connection, table: str, records: dict[str, Any]) -> None:

@@ -26,6 +26,7 @@ CLASSES: dict[str, type] = {c.__name__: c for c in (TagLink, TagRef, TagListing,
 ENTRY, ENTRIES, RELATED, SHARED, MOMENT, LIST, DICT, CLASS = \
     "e", "E", "r", "s", "t", "l", "d", "c"
 PLAIN = frozenset((str, int, float, bool, type(None)))
+POST_FILE = "f"  # a post file's row, by its entry's number: 'f' and the number
 
 
 class Unkeepable(Exception):
@@ -162,12 +163,14 @@ def rows(planned: Planned) -> PageRows:
     numbers = sorted({n for found in planned.shape.uses.values() for n in found})
     sources = list(planned.entries)
     return PageRows(planned.shape.key, functools.partial(_page_rows, planned, numbers, sources),
-                    functools.partial(_entry_rows, planned), sources)
+                    functools.partial(_entry_rows, planned))
 
 
 def _page_rows(planned: Planned, numbers: list[int],
                sources: list[str]) -> Iterator[tuple[str, Any]]:
-    """Each page by its place in the plan, then the values they share."""
+    """Each page by its place in the plan, then the values they share, then each post's
+    file by the number pages know its entry by (a row each: a patch reads those of the
+    entries its pages show, not a list of every post)."""
     encoder = Encoder({source: number for number, source in enumerate(sources)})
     try:
         for n in numbers:
@@ -176,6 +179,8 @@ def _page_rows(planned: Planned, numbers: list[int],
         raise Unkept(str(exc)) from exc
     for n, value in enumerate(encoder.shared):
         yield f"s{n}", value
+    for n, source in enumerate(sources):
+        yield f"{POST_FILE}{n}", source
 
 
 def _entry_rows(planned: Planned) -> Iterator[tuple[str, Any]]:

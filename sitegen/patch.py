@@ -145,15 +145,15 @@ def _read(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
     if any(not _same_shape(before.get(key), post)
            for key, post in zip(gone, fresh.values(), strict=True)):
         return None
-    pages = _pages(part, config, fresh, plan["pages"]["sources"])
+    pages = _pages(part, config, fresh)
     if pages is None:
         return None
     delta = {**plan.get(cache_store.DELTA, {}), **{p.source: p.digest for p in fresh.values()}}
     return Found(pages, fresh, gone, delta)
 
 
-def _pages(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
-           numbered: list[str]) -> list[Page] | None:
+def _pages(part: Part, config: Config,
+           fresh: dict[tuple[str, str], Post]) -> list[Page] | None:
     """The pages that show the changed posts, read back with their entries."""
     places = part.records("entries", [post.source for post in fresh.values()])
     numbers = sorted({n for place in places.values() for n in place[2]})
@@ -166,7 +166,11 @@ def _pages(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
     shared: set[int] = set()
     pagedata.refs(list(rows.values()), shown, shared)
     values = part.records("pages", [f"s{n}" for n in sorted(shared)])
-    entries = _entries(part, config, fresh, {numbered[n] for n in shown})
+    files = part.records("pages", [f"{pagedata.POST_FILE}{n}" for n in sorted(shown)])
+    if len(files) < len(shown):
+        raise Unkept
+    numbered = {int(name[len(pagedata.POST_FILE):]): str(file) for name, file in files.items()}
+    entries = _entries(part, config, fresh, set(numbered.values()))
     if entries is None or len(values) < len(shared):
         raise Unkept
     decoder = pagedata.Decoder({int(name[1:]): v for name, v in values.items()},

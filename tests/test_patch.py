@@ -208,6 +208,21 @@ def test_damaged_page_rows_send_the_build_the_full_way(site: Path, tmp_path: Pat
     assert_same(site, tmp_path)
 
 
+def test_rows_of_post_files_missing_send_the_build_the_full_way(site: Path,
+                                                                tmp_path: Path) -> None:
+    """Pages name their posts by number, and each number's post file is a row of its own
+    (a patch reads those its pages show); without them the build goes the full way,
+    and writes them again."""
+    with sqlite3.connect(site / ".cache/cache.sqlite") as db:
+        assert db.execute("DELETE FROM pages WHERE name LIKE 'f%'").rowcount == 30
+    append(site, "post-29.md", "Without the rows.")
+    assert way(build(site)) == "FULL"
+    assert_same(site, tmp_path)
+    append(site, "post-29.md", "With them again.")
+    assert way(build(site)) == "PATCH"
+    assert_same(site, tmp_path)
+
+
 def test_an_output_file_removed_by_hand_is_made_again(site: Path, tmp_path: Path) -> None:
     page = next((site / "public/2025").rglob("post-29/index.html"))
     page.unlink()
