@@ -6,7 +6,7 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from linkify_it import LinkifyIt
@@ -70,6 +70,13 @@ HEADING_TEXT = ("text", "text_special", "code_inline")
 # A heading's id, and an in-page link, in rendered HTML (double-quoted, as ours are).
 HEADING_ID = re.compile(r'(<h[1-6]\b[^>]*?\sid=")([^"]+)"', re.IGNORECASE)
 FRAGMENT_LINK = re.compile(r'(\shref="#)([^"]+)"', re.IGNORECASE)
+# A code block as highlight() writes it, in a body rendered before (reuse_highlighting).
+HIGHLIGHTED = re.compile(r'<div class="highlight highlight-(?P<lang>[\w-]+)"><pre tabindex="0" '
+                         r'role="group" aria-label="(?P<label>[^"]*)"><code>(?P<inner>.*?)'
+                         r'</code></pre></div>\n', re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
+# (class language, label, code) → the highlighted code, from bodies rendered before.
+_REUSED: dict[tuple[str, str, str], str] = {}
 
 
 def render(text: str, doc_id: str, first_line: int = 1) -> tuple[str, tuple[str, ...]]:
@@ -257,17 +264,47 @@ def highlight(code: str, lang: str, warnings: list[str]) -> str:
     is cut only if the box takes focus (WCAG 2.1.1; axe's scrollable-region-focusable).
     A group, not a region: regions are landmarks, and a page's many code blocks would
     crowd a screen reader's landmark list with names that repeat."""
+    css_lang = re.sub(r"[^\w-]", "", lang) or "text"
+    reused = _reused(code, lang, css_lang) if lang and _REUSED else None
+    if reused is not None:
+        return _block(css_lang, *reused)
     lexer = find_lexer(lang) if lang else None
     if lang and lexer is None:
         warnings.append(f"unknown code language {lang!r}; shown as plain text")
     inner = _highlighted(code, lexer) if lexer else html.escape(code)
-    css_lang = re.sub(r"[^\w-]", "", lang) or "text"
-    label = html.escape(code_label(lang, lexer))
+    return _block(css_lang, code_label(lang, lexer), inner)
+
+
+def _block(css_lang: str, label: str, inner: str) -> str:
     return (f'<div class="highlight highlight-{css_lang}"><pre tabindex="0" role="group" '
-            f'aria-label="{label}"><code>{inner}</code></pre></div>\n')
+            f'aria-label="{html.escape(label)}"><code>{inner}</code></pre></div>\n')
 
 
-def code_label(lang: str, lexer: Lexer | None) -> str:
+def reuse_highlighting(bodies: Iterable[str]) -> None:
+    """Keep the code blocks of these bodies, rendered before (a post's last version), so
+    that highlight() takes a block again when the same code comes in the same language,
+    instead of lexing it: a fresh process compiles each Pygments lexer's patterns first
+    (40 ms for a post with Python and SVG blocks here), and an author who edits a
+    post's words seldom edits its code. A block is kept by its language's class, its
+    label (the lexer's name: 'c' and 'c++' share a class) and its code, which the
+    highlighted text gives back without its tags (Pygments keeps every character)."""
+    for body in bodies:
+        for found in HIGHLIGHTED.finditer(body):
+            code = html.unescape(TAG.sub("", found["inner"]))
+            _REUSED[(found["lang"], html.unescape(found["label"]), code)] = found["inner"]
+
+
+def _reused(code: str, lang: str, css_lang: str) -> tuple[str, str] | None:
+    """The label and the highlighted code of a block kept by reuse_highlighting."""
+    lexer_class = _lexer_class(lang)
+    if lexer_class is None:
+        return None
+    label = code_label(lang, lexer_class)
+    inner = _REUSED.get((css_lang, label, code))
+    return None if inner is None else (label, inner)
+
+
+def code_label(lang: str, lexer: Lexer | type[Lexer] | None) -> str:
     """"Code: Python" for a block in a language, "Code" for plain text or an unknown one."""
     name = LANGUAGE_NAMES.get(lang) or (lexer.name if lexer else "")
     return f"{CODE_LABEL}: {name}" if name and name != "Text only" else CODE_LABEL
@@ -282,6 +319,17 @@ def _highlighted(code: str, lexer: Lexer) -> str:
 def _formatter() -> HtmlFormatter[str]:
     from pygments.formatters import HtmlFormatter
     return HtmlFormatter(nowrap=True)
+
+
+@functools.cache
+def _lexer_class(lang: str) -> type[Lexer] | None:
+    """find_lexer's lexer's class, without making one (which compiles its patterns)."""
+    from pygments.lexers import find_lexer_class_by_name
+    from pygments.util import ClassNotFound
+    try:
+        return find_lexer_class_by_name(LEXER_ALIASES.get(lang, lang))
+    except ClassNotFound:
+        return None
 
 
 @functools.cache

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen import cache as cache_store
-from sitegen import content, manifest, output, pagedata, websub
+from sitegen import content, manifest, markup, output, pagedata, websub
 from sitegen.cache import Cache, Part
 from sitegen.config import Config
 from sitegen.content import Post, Skipped, Source, Stamps
@@ -104,15 +104,18 @@ def find(site_dir: Path, changed: list[Source], before: dict[str, str], cache: C
     pages that show them; None when the change is not only words, or the cache does
     not hold what is needed."""
     config_digest = config.digest()
+    gone = [(before[s.path], config_digest) for s in changed]
+    last = cache_store.read_part(site_dir, lambda part: part.posts(gone)) or {}
+    markup.reuse_highlighting(p.body for p in last.values() if isinstance(p, Post))
     fresh = {}
     for source in changed:
         post = _parse(site_dir, source, config)
         if post is None:
             return None
         fresh[(source.digest, config_digest)] = post
-    gone = [(before[s.path], config_digest) for s in changed]
     try:
-        return cache_store.read_part(site_dir, lambda part: _read(part, config, fresh, gone))
+        return cache_store.read_part(site_dir,
+                                     lambda part: _read(part, config, fresh, gone, last))
     except (Unkept, KeyError, IndexError):  # rows that do not fit together: damaged
         cache.pages_damaged = True
         return None
@@ -134,14 +137,14 @@ def _parse(site_dir: Path, source: Source, config: Config) -> Post | None:
 
 
 def _read(part: Part, config: Config, fresh: dict[tuple[str, str], Post],
-          gone: list[tuple[str, str]]) -> Found | None:
+          gone: list[tuple[str, str]], before: dict[tuple[str, str], Post | Skipped]) \
+        -> Found | None:
     state = part.state("shape")
     plan = part.records("plan", ["pages", cache_store.DELTA])
     if not state or "pages" not in plan or plan["pages"].get("shape") != state.get("shape"):
         return None  # the last build kept no pages, or those of another shape
     if cache_store.DELTA in part.damaged:
         raise Unkept  # the full build leaves out every post's digest, and writes them
-    before = part.posts(gone)
     if any(not _same_shape(before.get(key), post)
            for key, post in zip(gone, fresh.values(), strict=True)):
         return None

@@ -6,6 +6,7 @@ Refresh expected files after an intended change with SITEGEN_UPDATE_GOLDEN=1.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -81,3 +82,51 @@ def test_stylesheet_has_light_and_dark() -> None:
     css = markup.stylesheet()
     assert "@media (prefers-color-scheme: light), print {\n.highlight ." in css
     assert "@media screen and (prefers-color-scheme: dark) {\n.highlight ." in css
+
+
+REUSED_TEXT = ("```python\ndef f(x):\n    return x < 1 and 'a' or \"b\"\n```\n\n"
+               "```svg\n<svg viewBox=\"0 0 1 1\"><path d=\"M0 0\"/></svg>\n```\n\n"
+               "```c++\nint main() { return 0; }\n```\n\n```nope\n<&>\n```\n")
+
+
+@pytest.fixture
+def reuse_cleared() -> Iterator[None]:
+    markup._REUSED.clear()
+    yield
+    markup._REUSED.clear()
+
+
+def test_code_rendered_before_is_taken_again_as_it_was(
+        reuse_cleared: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post rendered again after an edit to its words takes its code blocks from its
+    last version (a fresh process then compiles no lexer); the HTML and the warnings
+    are those of highlighting them again."""
+    before, _ = markup.render(REUSED_TEXT, "t")
+    edited = f"Words added.\n\n{REUSED_TEXT}"
+    expected = markup.render(edited, "t")
+    markup.reuse_highlighting([before])
+    lexed: list[str] = []
+    real = markup._highlighted
+    monkeypatch.setattr(markup, "_highlighted",
+                        lambda code, lexer: lexed.append(lexer.name) or real(code, lexer))
+    assert markup.render(edited, "t") == expected
+    assert lexed == []  # python, svg and c++ taken again; 'nope' warns as before
+    assert expected[1] == ("unknown code language 'nope'; shown as plain text",)
+
+
+def test_code_in_another_language_of_the_same_class_is_highlighted_for_itself(
+        reuse_cleared: None) -> None:
+    """'c' and 'c++' blocks share the class highlight-c: the lexer's name tells them."""
+    markup.reuse_highlighting([markup.render("```c++\nint main() { return 0; }\n```\n", "t")[0]])
+    text = "```c\nint main() { return 0; }\n```\n"
+    html, _ = markup.render(text, "t")
+    markup._REUSED.clear()
+    assert html == markup.render(text, "t")[0] and 'aria-label="Code: C"' in html
+
+
+def test_other_code_is_highlighted_again(reuse_cleared: None) -> None:
+    markup.reuse_highlighting([markup.render(REUSED_TEXT, "t")[0]])
+    text = REUSED_TEXT.replace("return 0", "return 1").replace("x < 1", "x > 1")
+    html, _ = markup.render(text, "t")
+    markup._REUSED.clear()
+    assert html == markup.render(text, "t")[0] and "return</span> <span" in html

@@ -244,6 +244,24 @@ def test_the_demo_site_is_patched_as_it_is_built(tmp_path: Path) -> None:
     assert_same(site, tmp_path)
 
 
+def test_posts_with_code_are_patched_as_they_are_built(tmp_path: Path) -> None:
+    """An edit to the words of posts with code: their blocks are taken from their last
+    versions (markup.reuse_highlighting), and the pages are a full build's."""
+    site = tmp_path / "demo"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "site.toml", site / "site.toml")
+    assert way(build(site)) == "FULL"
+    with_code = [p for p in sorted((site / "content").rglob("*.md"))
+                 if "```" in (text := p.read_text(encoding="utf-8"))
+                 and "\ndraft: true" not in text]  # a draft's edit goes the full way
+    assert len(with_code) >= 4
+    for source in with_code:
+        with open(source, "a", encoding="utf-8") as handle:
+            handle.write("\nA line the test added.\n")
+    assert way(build(site)) == "PATCH"
+    assert_same(site, tmp_path)
+
+
 def test_with_the_search_index_an_edit_goes_the_full_way(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", posts(), TOML)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
