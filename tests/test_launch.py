@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import cli
 from tests.conftest import ROOT, Run, make_site, post, tree
 
 # The `sitegen` command's main, saying afterwards how far it went: whether the build ran,
@@ -124,3 +125,23 @@ def test_a_post_scheduled_later_keeps_the_answer_until_its_time(tmp_path: Path) 
     again = run(made)
     assert way(again) == "LAUNCH" and "1 scheduled, next on 2999-01-01" in again.out
     assert line(again) == line(run(made, module="cli"))
+
+
+@pytest.mark.parametrize("command", sorted(cli.COMMANDS))
+def test_a_command_line_parsed_with_its_command_alone_reads_and_helps_alike(
+        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """cli.py makes the parser of the command a command line names, alone: its help,
+    its errors and what it reads are those of the parser with every command."""
+    outputs = []
+    for parser in (cli._parser(), cli._parser(command)):
+        for words in ([command, "--help"], [command, "--no-such-option"]):
+            with pytest.raises(SystemExit) as exit_:
+                parser.parse_args(words)
+            captured = capsys.readouterr()
+            outputs.append((words, exit_.value.code, captured.out, captured.err))
+    assert outputs[:2] == outputs[2:]
+    assert "usage: sitegen " + command in outputs[0][2]
+    if command == "build":
+        words = ["build", "--source", "x", "--jobs", "2", "-q", "--no-search"]
+        full, alone = cli._parser().parse_args(words), cli._parser(command).parse_args(words)
+        assert vars(full) == vars(alone)
