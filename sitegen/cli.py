@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sitegen import __version__, dates, stamp
 from sitegen.errors import BuildErrors, SiteError, WarningsFailed, WorkerFailed, grouped
+from sitegen.launch import EXIT_INTERRUPTED, INTERRUPTED
 from sitegen.progress import display
 from sitegen.summary import Summary
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from sitegen.build import Options
     from sitegen.tagreport import TagUse
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("sitegen")
 
 
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None, taken: stamp.Taken | None = None) ->
     try:
         result: int = args.run(args)
     except KeyboardInterrupt:
-        log.error("interrupted; the output folder holds the last finished build")
+        log.error(INTERRUPTED)
         return EXIT_INTERRUPTED
     gc.freeze()  # the collection at exit then skips what is left (20–50 ms on 10k posts)
     return result

@@ -28,6 +28,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from typing import NoReturn
 
+EXIT_INTERRUPTED = 130  # cli.py's too
+INTERRUPTED = "interrupted; the output folder holds the last finished build"
 FLAGS = {"-q": "quiet", "--quiet": "quiet", "--drafts": "drafts", "--future": "future",
          "--strict": "strict", "--adopt": "adopt", "--no-search": "no_search"}
 VALUED = {"--source": "source", "--out": "out", "--base-url": "base_url", "--jobs": "jobs"}
@@ -51,7 +53,11 @@ def run() -> NoReturn:
 def main() -> int:
     started = time.perf_counter()
     given = _build_options(sys.argv[1:])
-    walked = walker.walk_while(_wanted(given), _import_build) if given is not None else None
+    try:
+        walked = walker.walk_while(_wanted(given), _import_build) if given else None
+    except KeyboardInterrupt:  # nothing written yet: as cli.main says it
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
     if walked and walked.unchanged:
         out_dir, figures = walked.unchanged
         print(_summary_line(figures, out_dir, time.perf_counter() - started))

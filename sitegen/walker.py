@@ -64,9 +64,8 @@ def walk_while(wanted: stamp.Wanted, imports: Callable[[], object]) -> Walked:
     except ValueError:  # not the main thread, where Python runs signal handlers
         return _here(wanted)
     reading, writing = os.pipe()
-    try:
-        child = os.fork()
-    except OSError:  # no process to spare
+    child = _fork()
+    if child is None:  # no process to spare
         os.close(reading)
         os.close(writing)
         _restore(previous)
@@ -78,6 +77,9 @@ def walk_while(wanted: stamp.Wanted, imports: Callable[[], object]) -> Walked:
     try:
         waking.run(imports)
         message = _receive(reading)
+    except BaseException:  # Ctrl-C: the walk is no longer wanted
+        os.kill(child, signal.SIGKILL)
+        raise
     finally:
         os.close(reading)
         os.waitpid(child, 0)
@@ -114,6 +116,20 @@ class _Waking:
             raise Answered
 
 
+def _fork() -> int | None:
+    """os.fork(), the child ignoring Ctrl-C (the terminal sends it to the whole process
+    group: this process decides) from its first instruction on; None when it fails."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        child = os.fork()
+    except OSError:
+        child = None
+    if child == 0:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held here comes now
+    return child
+
+
 def _restore(previous: signal.Handlers | Callable[..., object] | int | None) -> None:
     signal.signal(WAKE, previous if previous is not None else signal.SIG_DFL)
 
@@ -133,7 +149,7 @@ def _unchanged(taken: stamp.Taken | None) -> Unchanged | None:
 def _child(wanted: stamp.Wanted, writing: int, parent: int) -> NoReturn:
     """Take the stamp, send what it says, and leave without running anything of the
     parent's (exit handlers, buffered output)."""
-    code = 0
+    code = 1
     try:
         taken = _take_two(wanted)
         last = _unchanged(taken)
@@ -146,9 +162,9 @@ def _child(wanted: stamp.Wanted, writing: int, parent: int) -> NoReturn:
             walk = taken.walk
             _send(writing, TAKEN + marshal.dumps((taken.data[0], walk.numbers.tobytes(),
                                                   walk.folders)))
-    except BaseException:  # anything: the parent then walks by itself
-        code = 1
-    os._exit(code)
+        code = 0
+    finally:  # whatever happened (the parent then walks by itself): never return
+        os._exit(code)
 
 
 def _take_two(wanted: stamp.Wanted) -> stamp.Taken | None:
@@ -157,9 +173,8 @@ def _take_two(wanted: stamp.Wanted) -> stamp.Taken | None:
     them side by side. When the helper fails, or content/ changed between the two
     looks at it, this process walks it all."""
     reading, writing = os.pipe()
-    try:
-        helper = os.fork()
-    except OSError:
+    helper = _fork()
+    if helper is None:
         os.close(reading)
         os.close(writing)
         return stamp.take(*wanted)
@@ -182,13 +197,13 @@ def _take_two(wanted: stamp.Wanted) -> stamp.Taken | None:
 
 
 def _help(wanted: stamp.Wanted, writing: int) -> NoReturn:
-    code = 0
+    code = 1
     try:
         share = stamp.take_share(wanted, 1)
         _send(writing, marshal.dumps(None if share is None else share.dumps()))
-    except BaseException:  # anything: the other process then walks by itself
-        code = 1
-    os._exit(code)
+        code = 0
+    finally:  # whatever happened (the other process then walks by itself): never return
+        os._exit(code)
 
 
 def _share(message: bytes) -> tuple[bool, stamp.Share | None]:

@@ -5,12 +5,13 @@ imports short; when the child fails, this process walks by itself."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from sitegen import cli, stamp, walker
+from sitegen import cli, launch, stamp, walker
 from tests.conftest import make_site, post
 
 POSTS = {"2025/first.md": post("First", body="The first words."),
@@ -155,3 +156,29 @@ def test_when_the_helper_fails_this_process_walks_it_all(
     monkeypatch.setattr(stamp, "take_share", fails_in_the_helper)
     whole, two = stamp.take(*wanted), walker._take_two(wanted)
     assert whole is not None and two is not None and two.data == whole.data
+
+
+def test_ctrl_c_during_the_imports_stops_the_walk_too(tmp_path: Path) -> None:
+    wanted = tree_site(tmp_path, "years")
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        walker.walk_while(wanted, interrupted)
+    with pytest.raises(ChildProcessError):  # the child was killed and waited for
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_ctrl_c_before_the_build_is_told_not_traced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    wanted = tree_site(tmp_path, "flat")
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(walker, "walk_while", interrupted)
+    monkeypatch.setattr(sys, "argv", ["sitegen", "build", "--source", str(wanted[0])])
+    assert launch.main() == 130
+    assert capsys.readouterr().err == f"{launch.INTERRUPTED}\n"
