@@ -179,7 +179,7 @@ def take_share(wanted: Wanted, share: int) -> Share | None:
             walk.names += _options(wanted)
             for name in SITE_FILES:
                 _file(site_dir / name, walk)
-        inside = _top(content, walk, share == 0)
+        inside = _listed(content, walk, "content", files=share == 0)
         if inside is None:
             return None
         for number, name in enumerate(n for n in inside if n != SKIPPED):
@@ -197,15 +197,15 @@ def take_share(wanted: Wanted, share: int) -> Share | None:
     return Share(walk, inside, segments)
 
 
-def _top(content: str, walk: Walk, files: bool) -> list[str] | None:
-    """The names of content/'s folders, in the order _walk takes them; with `files`,
-    content/ and its own files are added to the walk as _walk adds them. None at a
-    symlink or a content/ that cannot be read."""
+def _listed(folder: str, walk: Walk, rel: str | None, files: bool = True) -> list[str] | None:
+    """The names of `folder`'s folders, in the order the folder lists them; with `files`,
+    the folder and its own files are added to the walk (_files), and a folder that is
+    not there as such. None at a symlink (ELOOP), or what is not a readable folder."""
     try:
-        handle = os.open(content, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except FileNotFoundError:
         if files:
-            walk.names.append(content)
+            walk.names.append(folder)
             walk.numbers.extend((MISSING, MISSING))
         return []
     except OSError:
@@ -214,7 +214,7 @@ def _top(content: str, walk: Walk, files: bool) -> list[str] | None:
         with os.scandir(handle) as listing:
             entries = list(listing)
         if files:
-            return _files(content, handle, entries, walk, "content")
+            return _files(folder, handle, entries, walk, rel)
         return [e.name for e in entries if e.is_dir(follow_symlinks=False)]
     except OSError:
         return None
@@ -263,22 +263,7 @@ def _walk(folder: str, walk: Walk, rel: str | None = None) -> bool:
     from the site folder), also note where its files are, for Taken.content. Each
     folder is opened once and its files looked up from it: 10,000 lookups of a name
     take less time than of a whole path."""
-    try:
-        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except FileNotFoundError:
-        walk.names.append(folder)
-        walk.numbers.extend((MISSING, MISSING))
-        return True
-    except OSError:  # a symlink (ELOOP), or not a folder, or not readable
-        return False
-    try:
-        with os.scandir(handle) as listing:
-            entries = list(listing)
-        inside = _files(folder, handle, entries, walk, rel)
-    except OSError:
-        return False
-    finally:
-        os.close(handle)
+    inside = _listed(folder, walk, rel)
     return inside is not None and all(
         _walk(f"{folder}/{name}", walk,
               None if rel is None or name.startswith(HIDDEN) else f"{rel}/{name}")
