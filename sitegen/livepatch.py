@@ -47,13 +47,13 @@ class Patcher:
 
     config: Config
     planned: shape.Planned | None = None
-    feed_pages: list[Page] = field(default_factory=list)
-    feeds_changed: bool = False  # feeds.sha256 must be made again
+    feeds_changed: set[str] = field(default_factory=set)  # feeds with new bytes, unlisted
     feeds: FeedWriter | None = None
     later: list[Page] = field(default_factory=list)  # for `settle`: pages no browser shows
     unsettled: bool = False  # `settle` has pages to write
     manifest_due: bool = False  # the manifest in memory is newer than the folder's
     feed_digests: dict[str, str] = field(default_factory=dict)  # feed path → bytes' digest
+    feeds_text: str = ""  # feeds.sha256 as the folder has it, or will once settled
     # pages rendered but not yet written, by their file's real path: the server reads
     # them from here until `settle` has put them in the folder
     held: dict[str, bytes] = field(default_factory=dict)
@@ -105,14 +105,14 @@ class Patcher:
         changed = self._write(out_dir, cache, later)
         files = cache.written.files
         if self.feeds_changed:
-            self.feeds_changed = False
-            page, printed = websub.digest_page((p.path for p in self.feed_pages),
-                                                 self.feed_digests.__getitem__)
-            data = str(page.context["text"]).encode()
-            if files[page.path][1] != manifest.digest(data):
-                _put(out_dir, page.path, data)
-                changed.add(page.path)
-            files[page.path] = (printed, manifest.digest(data))
+            text = websub.relisted(self.feeds_text,
+                                   {path: self.feed_digests[path] for path in self.feeds_changed})
+            self.feeds_changed, self.feeds_text = set(), text
+            data = text.encode()
+            if files[websub.DIGESTS][1] != manifest.digest(data):
+                _put(out_dir, websub.DIGESTS, data)
+                changed.add(websub.DIGESTS)
+            files[websub.DIGESTS] = (websub.list_fingerprint(text), manifest.digest(data))
         self.manifest_due = True
         return changed
 
@@ -125,12 +125,20 @@ class Patcher:
         manifest.write(out_dir, made)
         cache.written, cache.manifest = made, made.id
 
+    def prepare(self, cache: Cache) -> None:
+        """After a full build: learn its plan's feeds now, not at the next save (30 ms and
+        more on 100,000 posts)."""
+        if cache.planned is not None and cache.written is not None:
+            self._know(cache.planned, cache)
+
     def _know(self, planned: shape.Planned, cache: Cache) -> None:
         if self.planned is not planned:  # a full build planned again since
             self.planned, self.feeds = planned, FeedWriter(self.config)
-            self.feed_pages = [page for page in planned.plan if websub.is_feed(page)]
             assert cache.written is not None
-            self.feed_digests = {p.path: cache.written.files[p.path][1] for p in self.feed_pages}
+            files = cache.written.files
+            self.feed_digests = {p.path: files[p.path][1] for p in planned.plan
+                                 if websub.is_feed(p)}
+            self.feeds_text, self.feeds_changed = websub.listing(self.feed_digests), set()
 
     def _check_feeds(self, entries: list[Entry]) -> None:
         """Make the saved posts' feed HTML now: what it warns of (a link that is no
@@ -162,7 +170,8 @@ class Patcher:
                     _put(out_dir, page.path, data)
                 changed.add(page.path)
                 if page.path in self.feed_digests:
-                    self.feeds_changed, self.feed_digests[page.path] = True, digest
+                    self.feed_digests[page.path] = digest
+                    self.feeds_changed.add(page.path)
             files[page.path] = (self.planned.fingerprints[page.path], digest)
         return changed
 

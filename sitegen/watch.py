@@ -287,7 +287,17 @@ class Watcher:
             more = self._settle(edited, bool(changed))
             _report(last, replace(status, changed=len(changed | more),
                                   seconds=time.perf_counter() - started), reason)
+        elif not errors:
+            self._prepare()
         return status
+
+    def _prepare(self) -> None:
+        """After a full build, what the next save would otherwise learn first."""
+        try:
+            if self._patcher:
+                self._patcher.prepare(self.cache)
+        except Exception:  # the next save finds out again, or builds
+            log.debug("the plan's feeds could not be learnt", exc_info=True)
 
     def _patch(self, edited: set[str] | None) -> set[str] | None:
         """A save of words alone applied in place: the outputs it changed; None when

@@ -163,3 +163,36 @@ def _tree_now(folder: Path) -> dict[str, bytes] | None:
         return comparable(tree(folder))
     except OSError:  # a rebuild moved a file while it was being read
         return None
+
+
+def test_saves_of_words_in_a_row_leave_what_a_full_build_leaves(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each save is applied in place, and feeds.sha256 is edited from the last one's:
+    after three saves to posts that share feeds, the folder is a full build's."""
+    builds: list[object] = []
+    real = watch.build
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        builds.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(watch, "build", counted)
+    out = tmp_path / "private"
+    with Watcher(site, out, search_index=False) as watcher:
+        assert watcher.ready.wait(WAIT)
+        first_builds = len(builds)
+        saves = [("2025-01-10-first.md", "First post", "2025-01-10", "[svg, python]"),
+                 ("2025-01-12-third.md", "Third post", "2025-01-12", "[svg]"),
+                 ("2025-01-11-second.md", "Second post", "2025-01-11", "[python]")]
+        for number, (name, title, date, tags) in enumerate(saves):
+            version = watcher.broadcast.latest()[1].version
+            (site / "content" / name).write_text(post(title, date, tags, f"Save {number}."))
+            next_version(watcher, version)
+            full = tmp_path / f"full-{number}"
+            run = sitegen("build", "--source", site, "--out", full, "--drafts", "--no-cache",
+                          "--no-search")
+            assert run.code == 0, run.err
+            expected = comparable(tree(full))
+            wait_until(lambda: _tree_now(out) == expected,  # noqa: B023 (called at once)
+                       f"the folder of a full build after save {number}", WAIT)
+        assert len(builds) == first_builds  # every save was applied in place
