@@ -48,6 +48,7 @@ from sitegen import __version__
 from sitegen.content import Post, Skipped, Source, Stamps
 from sitegen.manifest import Manifest
 from sitegen.shape import Planned, Shape
+from sitegen.stamp import STAMP_FILE
 from sitegen.templates import Renderer
 
 T = TypeVar("T")
@@ -783,7 +784,8 @@ def _saved(cache: Cache) -> None:
 
 
 def _remove_old_files(folder: Path) -> None:
-    """Earlier versions' pickles and compiled templates, and interrupted saves."""
+    """Earlier versions' pickles and compiled templates, and interrupted saves (of
+    this database or of the stamp)."""
     for name in OLD_FILES:
         path = folder / name
         if path.is_dir() and not path.is_symlink():
@@ -791,7 +793,7 @@ def _remove_old_files(folder: Path) -> None:
         else:
             path.unlink(missing_ok=True)
     cutoff = time.time() - LEFTOVER_SECONDS
-    for leftover in folder.glob(f"{DB_FILE}.new-*"):
+    for leftover in [*folder.glob(f"{DB_FILE}.new-*"), *folder.glob(f"{STAMP_FILE}.*")]:
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < cutoff:
                 leftover.unlink()

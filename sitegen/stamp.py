@@ -449,9 +449,12 @@ def save(taken: Taken, out_dir: Path, manifest_id: str, window: tuple[str, str] 
               "numbers": len(numbers)}
     folder = taken.site_dir / CACHE_DIR
     temporary = folder / f"{STAMP_FILE}.{os.getpid()}"
-    with contextlib.suppress(OSError):
+    try:
         with open(temporary, "wb") as handle:
             handle.write(json.dumps(record).encode() + b"\n")
             handle.write(names)
             handle.write(numbers)
         os.replace(temporary, folder / STAMP_FILE)
+    except OSError:  # a full disk, say; a killed build's file goes later (cache.py)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)

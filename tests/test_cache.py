@@ -304,3 +304,22 @@ def test_deleting_the_cache_and_no_cache_leave_nothing_behind(tmp_path: Path) ->
     assert not (site / ".cache").exists()
     assert "(3 parsed," in build(site, out)
     assert tree(out) == cold(site, tmp_path / "cold")
+
+
+def test_saves_a_killed_build_left_half_done_are_removed_once_old(tmp_path: Path) -> None:
+    """A build killed while saving leaves a new database or stamp beside the real ones:
+    the next build that saves removes those older than a killed build could be, and
+    leaves a newer one (another build may be writing it)."""
+    site = make_site(tmp_path / "site", POSTS)
+    folder = site / ".cache"
+    folder.mkdir()
+    old = [folder / "cache.sqlite.new-4242", folder / "stamp.bin.4242"]
+    recent = folder / "stamp.bin.4343"
+    for path in [*old, recent]:
+        path.write_bytes(b"half")
+    hour_ago = os.stat(recent).st_mtime - 3600
+    for path in old:
+        os.utime(path, (hour_ago, hour_ago))
+    build(site, tmp_path / "public")
+    assert [p.exists() for p in old] == [False, False]
+    assert recent.exists()
