@@ -133,12 +133,12 @@ class Patcher:
 
     def _know(self, planned: shape.Planned, cache: Cache) -> None:
         if self.planned is not planned:  # a full build planned again since
-            self.planned, self.feeds = planned, FeedWriter(self.config)
             assert cache.written is not None
             files = cache.written.files
-            self.feed_digests = {p.path: files[p.path][1] for p in planned.plan
-                                 if websub.is_feed(p)}
-            self.feeds_text, self.feeds_changed = websub.listing(self.feed_digests), set()
+            digests = {p.path: files[p.path][1] for p in planned.plan if websub.is_feed(p)}
+            self.feeds_text, self.feeds_changed = websub.listing(digests), set()
+            # known only once all is learnt: a failure leaves it to the next save
+            self.planned, self.feeds, self.feed_digests = planned, FeedWriter(self.config), digests
 
     def _check_feeds(self, entries: list[Entry]) -> None:
         """Make the saved posts' feed HTML now: what it warns of (a link that is no
