@@ -109,10 +109,11 @@ class Patcher:
                                    {path: self.feed_digests[path] for path in self.feeds_changed})
             self.feeds_changed, self.feeds_text = set(), text
             data = text.encode()
-            if files[websub.DIGESTS][1] != manifest.digest(data):
+            digest = manifest.digest(data)  # of 2.6 MB on 100,000 posts: once
+            if files[websub.DIGESTS][1] != digest:
                 _put(out_dir, websub.DIGESTS, data)
                 changed.add(websub.DIGESTS)
-            files[websub.DIGESTS] = (websub.list_fingerprint(text), manifest.digest(data))
+            files[websub.DIGESTS] = (websub.list_fingerprint(text), digest)
         self.manifest_due = True
         return changed
 
